@@ -1,0 +1,154 @@
+"""Shipped baseline data: allies, defence expenditure, GDP, cost shares, exchange rates.
+
+Every CSV in ``data/`` carries a ``source_id`` that must resolve in ``sources.csv``. Loading
+validates the files and returns arrays indexed by ally and year.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_EDITION = "2024-06"
+STATUSES = {"actual", "estimate", "gap"}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Figures for one defence-expenditure edition, as arrays over (ally, year)."""
+
+    edition: str
+    allies: tuple[str, ...]
+    names: tuple[str, ...]
+    accession_year: np.ndarray  # [ally]
+    years: np.ndarray  # [year]
+    gdp_usd: np.ndarray  # [ally, year], current USD; NaN where no figure
+    defence_usd: np.ndarray  # [ally, year], current USD; NaN where no figure
+    defence_pct_gdp: np.ndarray  # [ally, year], percent
+    usd_per_eur: dict[int, float]
+
+    def index(self, ally: str) -> int:
+        return self.allies.index(ally)
+
+    def members(self, years: np.ndarray) -> np.ndarray:
+        """Boolean [ally, year]: was the ally a member in that year."""
+        return self.accession_year[:, None] <= np.asarray(years)[None, :]
+
+    def year_positions(self, years: list[int] | np.ndarray) -> np.ndarray:
+        missing = sorted(set(np.asarray(years).tolist()) - set(self.years.tolist()))
+        if missing:
+            raise KeyError(missing)
+        return np.searchsorted(self.years, years)
+
+
+def _read(name: str, data_dir: Path) -> pd.DataFrame:
+    path = data_dir / name
+    try:
+        return pd.read_csv(path, dtype={"ally": str, "edition": str}, keep_default_na=False,
+                           na_values=[""])
+    except FileNotFoundError:
+        raise DataError(path, "file is missing") from None
+
+
+def _check_sources(frame: pd.DataFrame, file: str, source_ids: set[str]) -> None:
+    for row, sid in enumerate(frame["source_id"], start=2):
+        if pd.isna(sid) or any(s not in source_ids for s in str(sid).split(";")):
+            raise DataError(file, f"source_id {sid!r} is not in sources.csv", row)
+
+
+def _check_non_negative(frame: pd.DataFrame, file: str, columns: list[str]) -> None:
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = np.flatnonzero((values < 0).to_numpy())
+        if bad.size:
+            row = int(bad[0]) + 2
+            raise DataError(file, f"{column} is negative ({values.iloc[bad[0]]})", row)
+
+
+@cache
+def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> Baseline:
+    """Load and validate the shipped data for one edition of NATO's expenditure tables."""
+    sources = _read("sources.csv", data_dir)
+    source_ids = set(sources["source_id"])
+    tables = {name: _read(f"{name}.csv", data_dir)
+              for name in ("allies", "editions", "defence_expenditure", "gdp", "fx",
+                           "unit_costs")}
+    for name, frame in tables.items():
+        _check_sources(frame, f"{name}.csv", source_ids)
+    allies, editions, spending, gdp_rows, fx = (
+        tables[n] for n in ("allies", "editions", "defence_expenditure", "gdp", "fx"))
+    _check_non_negative(tables["unit_costs"], "unit_costs.csv", ["central", "low", "high"])
+
+    if edition not in set(editions["edition"]):
+        known = ", ".join(editions["edition"])
+        raise DataError("editions.csv", f"unknown edition {edition!r} (known: {known})")
+    info = editions.set_index("edition").loc[edition]
+    years = np.arange(int(info["first_year"]), int(info["last_year"]) + 1)
+    codes = tuple(allies["ally"])
+    if len(set(codes)) != len(codes):
+        raise DataError("allies.csv", "an ally code appears twice")
+
+    rows = spending[spending["edition"] == edition]
+    _check_non_negative(rows, "defence_expenditure.csv", ["defence_pct_gdp", "defence_usd_m"])
+    _check_complete(rows, "defence_expenditure.csv", codes, years, "defence_pct_gdp")
+    _check_non_negative(gdp_rows, "gdp.csv", ["gdp_usd"])
+    gdp_years = np.arange(gdp_rows["year"].min(), gdp_rows["year"].max() + 1)
+    _check_complete(gdp_rows, "gdp.csv", codes, gdp_years, "gdp_usd")
+    _check_non_negative(fx, "fx.csv", ["rate"])
+
+    pct = _grid(rows, "defence_pct_gdp", codes, years)
+    usd = _grid(rows, "defence_usd_m", codes, years) * 1e6
+    gdp = _grid(gdp_rows, "gdp_usd", codes, years)
+    usd_per_eur = {
+        int(r.year): float(r.rate) for r in fx[fx["pair"] == "USD_per_EUR"].itertuples()
+    }
+    return Baseline(
+        edition=edition,
+        allies=codes,
+        names=tuple(allies["name"]),
+        accession_year=allies["accession_date"].str.slice(0, 4).astype(int).to_numpy(),
+        years=years,
+        gdp_usd=gdp,
+        defence_usd=usd,
+        defence_pct_gdp=pct,
+        usd_per_eur=usd_per_eur,
+    )
+
+
+def _grid(rows: pd.DataFrame, column: str, codes: tuple[str, ...], years: np.ndarray):
+    """[ally, year] array of ``column``; NaN where the row is a gap or absent."""
+    index = pd.MultiIndex.from_product([codes, years], names=["ally", "year"])
+    values = rows.set_index(["ally", "year"])[column].reindex(index)
+    return values.to_numpy(float).reshape(len(codes), len(years))
+
+
+def _check_complete(rows: pd.DataFrame, file: str, codes: tuple[str, ...], years: np.ndarray,
+                    value: str) -> None:
+    """Every ally and year has a row: a value, or status=gap with a note saying why."""
+    for row, r in zip(rows.index + 2, rows.itertuples(), strict=True):
+        if r.ally not in codes:
+            raise DataError(file, f"unknown ally {r.ally!r}", row)
+        status = getattr(r, "status", "actual")
+        if status not in STATUSES:
+            raise DataError(file, f"status {status!r} not in {sorted(STATUSES)}", row)
+        if status == "gap" and pd.isna(r.note):
+            raise DataError(file, "a gap needs a note saying why there is no figure", row)
+        if status != "gap" and pd.isna(getattr(r, value)):
+            raise DataError(file, f"{value} is empty (give the figure, or mark the row "
+                            "status=gap with a note)", row)
+    keys = list(zip(rows["ally"], rows["year"], strict=True))
+    if len(set(keys)) != len(keys):
+        raise DataError(file, "an (ally, year) pair appears twice")
+    missing = sorted(set(itertools.product(codes, years.tolist())) - set(keys))
+    if missing:
+        ally, year = missing[0]
+        raise DataError(file, f"no row for {ally} {year} (add the figure, or a row with "
+                        "status=gap and a note)")

@@ -1,0 +1,101 @@
+"""Command line: a thin layer over the public API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import xarray as xr
+from rich.console import Console
+from rich.table import Table
+
+from .api import load, simulate
+from .errors import BurdenSimError
+from .results import check_output_path, write_results
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Simulate who pays for NATO deployments under cost-sharing rules.")
+out = Console()
+err = Console(stderr=True)
+
+ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+
+
+@app.command()
+def run(
+    file: ScenarioFile,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                      help="Write results: .csv (tidy) or .nc (netCDF).")] = None,
+    year: Annotated[int | None, typer.Option(help="Show one year instead of the total.")] = None,
+) -> None:
+    """Run a scenario and print each ally's costs."""
+    if output is not None:
+        check_output_path(output)
+    ds = simulate(file)
+    if year is not None and year not in ds["year"].values:
+        years = ds["year"].values
+        raise BurdenSimError(f"--year {year}: not in the scenario's years "
+                             f"({years[0]}-{years[-1]})")
+    out.print(ally_table(ds, year))
+    if output is not None:
+        write_results(ds, output)
+        out.print(f"wrote {output}")
+
+
+@app.command()
+def validate(file: ScenarioFile) -> None:
+    """Check a scenario file without running it."""
+    scenario, baseline = load(file)
+    contributions = sum(len(m.contributions) for m in scenario.missions)
+    out.print(f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
+              f"contributions, {scenario.years.start}-{scenario.years.end}, edition "
+              f"{baseline.edition})", soft_wrap=True)
+
+
+def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:
+    """Per-ally gross, reimbursed, contributed, net (USD m) and net as % of GDP."""
+    view = ds.sel(year=[year]) if year is not None else ds
+    if "sample" in view.dims:
+        view = view.mean("sample")
+    money = view[["gross", "reimbursed", "contributed", "net"]].sum("year") / 1e6
+    gdp = view["gdp"].where(view["gdp"].notnull()).sum("year", min_count=1)
+    pct = 100 * view["net"].sum("year") / gdp
+    span = f"{year}" if year is not None else f"{int(ds.year[0])}-{int(ds.year[-1])}"
+    sampled = f", mean of {ds.sizes['sample']} samples" if "sample" in ds.dims else ""
+    table = Table(title=f"{ds.attrs['scenario']}: {ds.attrs['rule']}, {span}{sampled}",
+                  caption=f"USD million, current prices. Edition {ds.attrs['edition']}. "
+                          f"Key: {ds.attrs['funding_key_method']}.")
+    for name in ("ally", "gross", "reimbursed", "contributed", "net", "net % GDP"):
+        table.add_column(name, justify="left" if name == "ally" else "right")
+    order = money["net"].values.argsort()[::-1]
+    for i in order:
+        share = pct.values[i]
+        table.add_row(str(money.ally.values[i]),
+                      *(f"{money[v].values[i]:,.1f}" for v in ("gross", "reimbursed",
+                                                               "contributed", "net")),
+                      "n/a" if share != share else f"{share:.4f}")
+    totals = money.sum("ally")
+    table.add_row("NATO", *(f"{totals[v].item():,.1f}" for v in ("gross", "reimbursed",
+                                                                "contributed", "net")),
+                  "", style="bold", end_section=True)
+    return table
+
+
+def main() -> None:
+    """Entry point: one-line errors, non-zero exit, no traceback for bad input."""
+    try:
+        app(standalone_mode=False)
+    except BurdenSimError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except (typer.Exit, typer.Abort) as exc:
+        sys.exit(getattr(exc, "exit_code", 1))
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            err.print(f"error: {exc.format_message()}", markup=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,115 @@
+"""The command line: tables, outputs, and one-line errors for bad input."""
+
+import sys
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from burden_sim.cli import main
+
+TINY = """\
+name: tiny
+years: {start: 2022, end: 2023}
+policy: {rule: common_fund, fraction: 0.5, key: equal}
+missions:
+  - id: m1
+    name: Test mission
+    hosts: [EST]
+    contributions:
+      - {ally: GBR, role: framework, start: 2022, end: 2023, troops: 100}
+      - {ally: FRA, role: contributor, start: 2022, troops: 50, months: 6}
+"""
+
+
+def cli(monkeypatch, capsys, *args):
+    monkeypatch.setattr(sys, "argv", ["burden-sim", *map(str, args)])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def broken(tmp_path, old, new):
+    path = tmp_path / "broken.yaml"
+    assert old in TINY
+    path.write_text(TINY.replace(old, new))
+    return path
+
+
+def test_run_prints_a_table_and_writes_tidy_csv(monkeypatch, capsys, tiny, tmp_path):
+    out = tmp_path / "out.csv"
+    code, stdout, _ = cli(monkeypatch, capsys, "run", tiny, "--output", out)
+    assert code == 0
+    assert "GBR" in stdout and "NATO" in stdout
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["scenario", "ally", "year", "gross", "reimbursed",
+                                   "contributed", "net", "net_pct_gdp"]
+    assert len(frame) == 32 * 2
+    # Money is moved, never made: per year, net costs add up to gross costs.
+    totals = frame.groupby("year")[["gross", "net"]].sum()
+    assert totals["net"].to_numpy() == pytest.approx(totals["gross"].to_numpy(), rel=1e-9)
+
+
+def test_run_writes_netcdf(monkeypatch, capsys, tiny, tmp_path):
+    out = tmp_path / "out.nc"
+    assert cli(monkeypatch, capsys, "run", tiny, "-o", out)[0] == 0
+    with xr.open_dataset(out) as ds:
+        assert set(ds["net"].dims) == {"ally", "year"}
+        assert ds.attrs["rule"] == "common_fund"
+
+
+def test_validate(monkeypatch, capsys, tiny):
+    code, stdout, _ = cli(monkeypatch, capsys, "validate", tiny)
+    assert code == 0 and "valid (1 missions, 2 contributions, 2022-2023" in stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("policy:", "polcy:", "broken.yaml:3: polcy: unknown field (did you mean 'policy'?)"),
+        ("ally: GBR", "ally: GBX", "broken.yaml: missions[0].contributions[0].ally: unknown ally "
+         "'GBX'"),
+        ("troops: 100", "troops: -100", "broken.yaml:9: missions[0].contributions[0].troops: "
+         "Input should be greater than or equal to 0"),
+        ("fraction: 0.5", "fraction: 1.5", "broken.yaml:3: policy.fraction: Input should be "
+         "less than or equal to 1"),
+        ("end: 2023}", "end: 2030}", "broken.yaml: years.end: no data for 2030 in edition "
+         "2024-06"),
+        ("key: equal", "key: nato", "broken.yaml:3: policy.key: Input should be 'nato_derived', "
+         "'gdp' or 'equal', got 'nato'"),
+        ("hosts: [EST]", "hosts: [EST", "broken.yaml:8: yaml: not valid YAML"),
+        ("ally: FRA, role: contributor, start: 2022", "ally: MKD, role: contributor, start: 2019",
+         "broken.yaml: missions[0].contributions[1].start: MKD joined NATO in 2020, after 2019"),
+        ("key: equal}", "key: equal, eligible_missions: [m2]}",
+         "broken.yaml: policy.eligible_missions[0]: no mission 'm2' (missions: m1)"),
+    ],
+)
+def test_bad_input_is_one_line_naming_file_and_field(monkeypatch, capsys, tmp_path, old, new,
+                                                     message):
+    out = tmp_path / "out.csv"
+    code, stdout, stderr = cli(monkeypatch, capsys, "run", broken(tmp_path, old, new), "-o", out)
+    assert code == 2
+    assert message in stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert not out.exists() and not list(tmp_path.glob("*.part"))
+
+
+def test_unknown_output_format_fails_before_running(monkeypatch, capsys, tiny, tmp_path):
+    code, _, stderr = cli(monkeypatch, capsys, "run", tiny, "-o", tmp_path / "out.xlsx")
+    assert code == 2 and "unknown output format '.xlsx' (allowed: .csv, .nc)" in stderr
+
+
+def test_missing_file(monkeypatch, capsys, tmp_path):
+    code, _, stderr = cli(monkeypatch, capsys, "validate", tmp_path / "nope.yaml")
+    assert code == 2 and "nope.yaml: file: cannot read it" in stderr
