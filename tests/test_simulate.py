@@ -1,0 +1,110 @@
+"""Costs by hand, the public API, and the shipped scenarios end to end."""
+
+import numpy as np
+import pytest
+
+import burden_sim
+from burden_sim.baseline import load_baseline
+from burden_sim.costs import draw_prices, unit_prices
+from burden_sim.scenario import Scenario, UnitCost
+
+USD_PER_EUR_2022 = 1.0530  # fx.csv, ECB daily reference rates averaged over 2022
+PERSON_YEAR_EUR = 45052  # unit_costs.csv, Czech eFP mandate 2018
+
+TINY = {
+    "name": "tiny",
+    "years": {"start": 2022, "end": 2022},
+    "policy": {"rule": "common_fund", "fraction": 1.0, "key": "equal"},
+    "missions": [{"id": "m1", "name": "Test", "hosts": ["EST"], "contributions": [
+        {"ally": "GBR", "role": "framework", "start": 2022, "troops": 100},
+        {"ally": "FRA", "role": "contributor", "start": 2022, "troops": 50, "months": 6},
+        {"ally": "BEL", "role": "lead", "start": 2022, "aircraft": 4, "months": 4},
+    ]}],
+}
+
+
+def test_gross_cost_by_hand():
+    ds = burden_sim.simulate(Scenario.model_validate(TINY))
+    gross = ds["gross"].sel(year=2022)
+    assert gross.sel(ally="GBR") == pytest.approx(100 * PERSON_YEAR_EUR * USD_PER_EUR_2022)
+    assert gross.sel(ally="FRA") == pytest.approx(25 * PERSON_YEAR_EUR * USD_PER_EUR_2022)
+    assert gross.sel(ally="BEL") == pytest.approx(16 * 111834 * USD_PER_EUR_2022)
+    # Equal key over the 30 members of 2022 (Finland joined in 2023, Sweden in 2024).
+    total = float(gross.sum())
+    assert ds["contributed"].sel(year=2022, ally="ISL") == pytest.approx(total / 30)
+    assert ds["contributed"].sel(year=2022, ally="FIN") == 0.0
+    assert ds["net"].sel(year=2022, ally="GBR") == pytest.approx(total / 30)
+
+
+def test_samples_are_reproducible_and_inside_the_ranges():
+    prices = unit_prices({"person_year": UnitCost(central=2, low=1, high=5),
+                          "aircraft_month": UnitCost(central=3)}, {})
+    draws = draw_prices(prices, 10_000, seed=7)
+    assert np.array_equal(draws, draw_prices(prices, 10_000, seed=7))
+    assert not np.array_equal(draws, draw_prices(prices, 10_000, seed=8))
+    assert draws[:, 0].min() >= 1 and draws[:, 0].max() <= 5
+    assert (draws[:, 1] == 3).all()
+    # Triangular(1, 2, 5) has mean (1 + 2 + 5) / 3.
+    assert draws[:, 0].mean() == pytest.approx(8 / 3, abs=0.03)
+
+
+def test_monte_carlo_dataset_has_a_sample_axis_and_conserves_money():
+    scenario = Scenario.model_validate({**TINY, "samples": 50, "seed": 3})
+    ds = burden_sim.simulate(scenario)
+    assert ds["net"].dims == ("sample", "ally", "year")
+    np.testing.assert_allclose(ds["net"].sum("ally"), ds["gross"].sum("ally"), rtol=1e-9)
+    again = burden_sim.simulate(scenario)
+    assert np.array_equal(ds["net"].values, again["net"].values)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    root = "scenarios/"
+    return {name: burden_sim.simulate(root + f"{name}.yaml")
+            for name in ("deploying_nation_pays", "common_fund")}
+
+
+def test_shipped_scenarios_conserve_money(shipped):
+    for ds in shipped.values():
+        net, gross = ds["net"].sum("ally"), ds["gross"].sum("ally")
+        assert float(abs(net - gross).max() / gross.max()) <= 1e-9
+
+
+def test_deploying_nation_pays_moves_no_money(shipped):
+    ds = shipped["deploying_nation_pays"]
+    assert float(abs(ds["reimbursed"]).max()) == 0.0
+    np.testing.assert_array_equal(ds["net"], ds["gross"])
+
+
+def test_common_fund_with_full_repayment_equalises_burdens_by_gdp(shipped):
+    # f = 1 and a GDP key: every member's net cost is the same share of its GDP, except the
+    # United States, whose key share is held at Germany's (non-members pay nothing).
+    ds = shipped["common_fund"]
+    pct = ds["net_pct_gdp"].where(ds["key_share"] > 0).drop_sel(ally="USA")
+    spread = pct.max("ally") - pct.min("ally")
+    assert float((spread / pct.mean("ally")).max()) < 1e-9
+    us, de = ds["key_share"].sel(ally="USA"), ds["key_share"].sel(ally="DEU")
+    np.testing.assert_allclose(us, de, rtol=1e-12)
+
+
+def test_derived_key_near_the_published_us_share():
+    # dpa/DW: the US and German shares were both set at 16.35 % for 2021-2024; the GDP-based
+    # derivation gives 15.7 % for 2021 (NATO's key is GNI-based and negotiated).
+    from burden_sim.keys import funding_key
+
+    b = load_baseline()
+    key = funding_key(b, "nato_derived", [2021])
+    assert key.shares[b.index("USA"), 0] == pytest.approx(0.1635, abs=0.01)
+    assert key.shares[:, 0].sum() == pytest.approx(1.0)
+    assert key.excluded == ()
+
+
+def test_who_gains_under_the_common_fund(shipped):
+    # Over 2017-2024 the framework nations that deploy most relative to their size gain;
+    # allies that deploy nothing (Finland, Sweden, Iceland, the Baltic hosts) pay in.
+    delta = (shipped["common_fund"]["net"] - shipped["deploying_nation_pays"]["net"]).sum("year")
+    assert float(delta.sum()) == pytest.approx(0.0, abs=1e-3)
+    for ally in ("ISL", "EST", "LVA", "LTU", "FIN", "SWE"):
+        assert float(delta.sel(ally=ally)) > 0, ally
+    for ally in ("CZE", "HRV", "MNE", "ALB", "CAN"):
+        assert float(delta.sel(ally=ally)) < 0, ally
