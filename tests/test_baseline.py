@@ -52,7 +52,8 @@ def test_gdp_agrees_with_nato_implied_gdp():
     b = load_baseline("2024-06")
     col = b.year_positions([2024])[0]
     known = ~np.isnan(b.defence_usd[:, col])
-    ratio = b.defence_usd[known, col] / (b.defence_pct_gdp[known, col] / 100) / b.gdp_usd[known, col]
+    implied_gdp = b.defence_usd[known, col] / (b.defence_pct_gdp[known, col] / 100)
+    ratio = implied_gdp / b.gdp_usd[known, col]
     assert known.sum() == 15
     assert np.median(ratio) == pytest.approx(1.0, abs=0.03)
     assert ratio.min() > 0.8 and ratio.max() < 1.05
