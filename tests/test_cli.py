@@ -69,6 +69,12 @@ def test_run_writes_netcdf(monkeypatch, capsys, tiny, tmp_path):
         assert ds.attrs["rule"] == "common_fund"
 
 
+def test_another_edition_can_be_chosen(monkeypatch, capsys, tmp_path):
+    path = broken(tmp_path, "years:", "edition: '2025-08'\nyears:")
+    code, stdout, _ = cli(monkeypatch, capsys, "validate", path)
+    assert code == 0 and "edition 2025-08" in stdout
+
+
 def test_validate(monkeypatch, capsys, tiny):
     code, stdout, _ = cli(monkeypatch, capsys, "validate", tiny)
     assert code == 0 and "valid (1 missions, 2 contributions, 2022-2023" in stdout
@@ -86,6 +92,11 @@ def test_validate(monkeypatch, capsys, tiny):
          "less than or equal to 1"),
         ("end: 2023}", "end: 2030}", "broken.yaml: years.end: no data for 2030 in edition "
          "2024-06"),
+        ("years: {start: 2022, end: 2023}", "edition: '2025-08'\nyears: {start: 2022, end: 2025}",
+         "broken.yaml: years.end: no GDP figures for 2025 (gdp.csv covers 2014-2024)"),
+        ("years: {start: 2022", "edition: '2019-06'\nyears: {start: 2022",
+         "broken.yaml: edition: editions.csv: unknown edition '2019-06' (known: 2024-06, "
+         "2025-08)"),
         ("key: equal", "key: nato", "broken.yaml:3: policy.key: Input should be 'nato_derived', "
          "'gdp' or 'equal', got 'nato'"),
         ("hosts: [EST]", "hosts: [EST", "broken.yaml:8: yaml: not valid YAML"),

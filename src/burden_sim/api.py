@@ -29,11 +29,14 @@ def default_unit_costs(data_dir: Path = DATA_DIR) -> dict[str, UnitCost]:
 def check_scenario(scenario: Scenario, baseline: Baseline, file: str = "<scenario>") -> None:
     """Reject what the structure allows but the baseline cannot answer."""
     known = set(baseline.allies)
-    data_years = set(baseline.years.tolist())
+    with_gdp = baseline.years[~np.isnan(baseline.gdp_usd).any(axis=0)].tolist()
     for field, year in (("years.start", scenario.years.start), ("years.end", scenario.years.end)):
-        if year not in data_years:
+        if year not in baseline.years:
             raise ScenarioError(file, field, f"no data for {year} in edition {baseline.edition} "
                                 f"(it covers {baseline.years[0]}-{baseline.years[-1]})")
+        if year not in with_gdp:
+            raise ScenarioError(file, field, f"no GDP figures for {year} (gdp.csv covers "
+                                f"{with_gdp[0]}-{with_gdp[-1]})")
     mission_ids = [m.id for m in scenario.missions]
     if len(set(mission_ids)) != len(mission_ids):
         raise ScenarioError(file, "missions", "two missions share an id")
