@@ -124,3 +124,8 @@ def test_unknown_output_format_fails_before_running(monkeypatch, capsys, tiny, t
 def test_missing_file(monkeypatch, capsys, tmp_path):
     code, _, stderr = cli(monkeypatch, capsys, "validate", tmp_path / "nope.yaml")
     assert code == 2 and "nope.yaml: file: cannot read it" in stderr
+
+
+def test_usage_errors_exit_2_without_traceback(monkeypatch, capsys):
+    code, _, stderr = cli(monkeypatch, capsys, "bogus")
+    assert code == 2 and "No such command 'bogus'" in stderr and "Traceback" not in stderr

@@ -1,5 +1,7 @@
 """Costs by hand, the public API, and the shipped scenarios end to end."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -59,8 +61,8 @@ def test_monte_carlo_dataset_has_a_sample_axis_and_conserves_money():
 
 @pytest.fixture(scope="module")
 def shipped():
-    root = "scenarios/"
-    return {name: burden_sim.simulate(root + f"{name}.yaml")
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    return {name: burden_sim.simulate(root / f"{name}.yaml")
             for name in ("deploying_nation_pays", "common_fund")}
 
 

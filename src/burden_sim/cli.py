@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sys
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 import xarray as xr
@@ -15,15 +16,32 @@ from .api import load, simulate
 from .errors import BurdenSimError
 from .results import check_output_path, write_results
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Simulate who pays for NATO deployments under cost-sharing rules.")
 out = Console()
 err = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Bad input: one line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(command)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except BurdenSimError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return guarded
+
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 
 
 @app.command()
+@one_line_errors
 def run(
     file: ScenarioFile,
     output: Annotated[Path | None, typer.Option("--output", "-o",
@@ -45,6 +63,7 @@ def run(
 
 
 @app.command()
+@one_line_errors
 def validate(file: ScenarioFile) -> None:
     """Check a scenario file without running it."""
     scenario, baseline = load(file)
@@ -84,18 +103,5 @@ def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:
 
 
 def main() -> None:
-    """Entry point: one-line errors, non-zero exit, no traceback for bad input."""
-    try:
-        app(standalone_mode=False)
-    except BurdenSimError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except (typer.Exit, typer.Abort) as exc:
-        sys.exit(getattr(exc, "exit_code", 1))
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            err.print(f"error: {exc.format_message()}", markup=False, soft_wrap=True)
-            sys.exit(exc.exit_code)
-        raise
+    """Console entry point."""
+    app()
