@@ -107,6 +107,7 @@ def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) 
         net=net,
         gdp_usd=baseline.gdp_usd[:, baseline.year_positions(years)],
         key=key.shares,
+        member=baseline.members(np.asarray(years)),
         with_samples=scenario.samples > 0,
         attrs={
             "edition": baseline.edition,

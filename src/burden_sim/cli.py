@@ -79,7 +79,7 @@ def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:
     if "sample" in view.dims:
         view = view.mean("sample")
     money = view[["gross", "reimbursed", "contributed", "net"]].sum("year") / 1e6
-    gdp = view["gdp"].where(view["gdp"].notnull()).sum("year", min_count=1)
+    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1)
     pct = 100 * view["net"].sum("year") / gdp
     span = f"{year}" if year is not None else f"{int(ds.year[0])}-{int(ds.year[-1])}"
     sampled = f", mean of {ds.sizes['sample']} samples" if "sample" in ds.dims else ""

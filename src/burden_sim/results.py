@@ -30,6 +30,7 @@ def build_dataset(
     net: np.ndarray,
     gdp_usd: np.ndarray,
     key: np.ndarray,
+    member: np.ndarray,
     with_samples: bool,
     attrs: dict[str, str | float | int],
 ) -> xr.Dataset:
@@ -46,6 +47,7 @@ def build_dataset(
             "gross_by_mission": (("sample", "ally", "mission", "year"), gross, MONEY),
             "gdp": (("ally", "year"), gdp_usd, {"units": "USD (current prices)"}),
             "key_share": (("ally", "year"), key, {"units": "1", "long_name": "funding key"}),
+            "member": (("ally", "year"), member, {"long_name": "NATO member in the year"}),
         },
         coords={"ally": list(allies), "mission": missions, "year": years,
                 "sample": np.arange(gross.shape[0])},
