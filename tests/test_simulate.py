@@ -11,7 +11,8 @@ from burden_sim.costs import draw_prices, unit_prices
 from burden_sim.scenario import Scenario, UnitCost
 
 USD_PER_EUR_2022 = 1.0530  # fx.csv, ECB daily reference rates averaged over 2022
-PERSON_YEAR_EUR = 45052  # unit_costs.csv, Czech eFP mandate 2018
+PERSON_YEAR_EUR = 41568  # unit_costs.csv: in theatre, Czech eFP mandate 2018
+MOVE_EUR = 1742  # unit_costs.csv: one person-move, Croatian rail transport 2017
 
 TINY = {
     "name": "tiny",
@@ -28,8 +29,11 @@ TINY = {
 def test_gross_cost_by_hand():
     ds = burden_sim.simulate(Scenario.model_validate(TINY))
     gross = ds["gross"].sel(year=2022)
-    assert gross.sel(ally="GBR") == pytest.approx(100 * PERSON_YEAR_EUR * USD_PER_EUR_2022)
-    assert gross.sel(ally="FRA") == pytest.approx(25 * PERSON_YEAR_EUR * USD_PER_EUR_2022)
+    # 100 troops all year, rotated twice: 100 person-years and 200 person-moves.
+    per_year = PERSON_YEAR_EUR + 2 * MOVE_EUR
+    assert gross.sel(ally="GBR") == pytest.approx(100 * per_year * USD_PER_EUR_2022)
+    # 50 troops for 6 months: 25 person-years and 50 person-moves.
+    assert gross.sel(ally="FRA") == pytest.approx(25 * per_year * USD_PER_EUR_2022)
     assert gross.sel(ally="BEL") == pytest.approx(16 * 111834 * USD_PER_EUR_2022)
     # Equal key over the 30 members of 2022 (Finland joined in 2023, Sweden in 2024).
     total = float(gross.sum())
@@ -40,7 +44,9 @@ def test_gross_cost_by_hand():
 
 def test_samples_are_reproducible_and_inside_the_ranges():
     prices = unit_prices({"person_year": UnitCost(central=2, low=1, high=5),
-                          "aircraft_month": UnitCost(central=3)}, {})
+                          "aircraft_month": UnitCost(central=3),
+                          "host_support": UnitCost(central=1),
+                          "person_move": UnitCost(central=4, low=4, high=4)}, {})
     draws = draw_prices(prices, 10_000, seed=7)
     assert np.array_equal(draws, draw_prices(prices, 10_000, seed=7))
     assert not np.array_equal(draws, draw_prices(prices, 10_000, seed=8))
@@ -93,9 +99,10 @@ def test_derived_key_near_the_published_us_share():
     # dpa/DW: the US and German shares were both set at 16.35 % for 2021-2024; the GDP-based
     # derivation gives 16.47 % for 2021 (NATO's key is GNI-based and negotiated).
     from burden_sim.keys import funding_key
+    from burden_sim.scenario import FundingKey
 
     b = load_baseline()
-    key = funding_key(b, "nato_derived", [2021])
+    key = funding_key(b, FundingKey(name="nato_derived"), [2021])
     assert key.shares[b.index("USA"), 0] == pytest.approx(0.1635, abs=0.01)
     assert key.shares[:, 0].sum() == pytest.approx(1.0)
     assert key.excluded == ()

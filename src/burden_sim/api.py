@@ -1,4 +1,4 @@
-"""The public API: validate a scenario against the baseline and simulate it."""
+"""The public API: validate a scenario against the baseline, simulate it, compare scenarios."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import costs, policies
+from . import costs, metrics, policies
 from .baseline import DATA_DIR, DEFAULT_EDITION, Baseline, load_baseline
 from .errors import BurdenSimError, ScenarioError
 from .keys import funding_key
+from .projection import extend
 from .results import build_dataset
 from .scenario import Scenario, UnitCost, load_scenario
 
@@ -29,37 +30,55 @@ def default_unit_costs(data_dir: Path = DATA_DIR) -> dict[str, UnitCost]:
 def check_scenario(scenario: Scenario, baseline: Baseline, file: str = "<scenario>") -> None:
     """Reject what the structure allows but the baseline cannot answer."""
     known = set(baseline.allies)
-    with_gdp = baseline.years[~np.isnan(baseline.gdp_usd).any(axis=0)].tolist()
+
+    def ally(code: str, field: str) -> None:
+        if code not in known:
+            raise ScenarioError(file, field, f"unknown ally {code!r} (use ISO3 codes of the 32 "
+                                "allies, e.g. GBR, USA, DEU)")
+
+    first, last = int(baseline.years[0]), baseline.gdp_last_year
     for field, year in (("years.start", scenario.years.start), ("years.end", scenario.years.end)):
-        if year not in baseline.years:
-            raise ScenarioError(file, field, f"no data for {year} in edition {baseline.edition} "
-                                f"(it covers {baseline.years[0]}-{baseline.years[-1]})")
-        if year not in with_gdp:
+        if year < first:
+            raise ScenarioError(file, field, f"no data for {year} (the data start in {first})")
+        if year > last and scenario.projection is None:
             raise ScenarioError(file, field, f"no GDP figures for {year} (gdp.csv covers "
-                                f"{with_gdp[0]}-{with_gdp[-1]})")
+                                f"{first}-{last}; add a projection: block to go further)")
+        if year > last and field == "years.start":
+            raise ScenarioError(file, field, f"a scenario must start by {last}, the last year "
+                                "with data, so that a projection has somewhere to start")
     mission_ids = [m.id for m in scenario.missions]
     if len(set(mission_ids)) != len(mission_ids):
         raise ScenarioError(file, "missions", "two missions share an id")
     for i, mission in enumerate(scenario.missions):
         for j, host in enumerate(mission.hosts):
-            if host not in known:
-                raise ScenarioError(file, f"missions[{i}].hosts[{j}]", _unknown_ally(host))
+            ally(host, f"missions[{i}].hosts[{j}]")
         for j, c in enumerate(mission.contributions):
             where = f"missions[{i}].contributions[{j}]"
-            if c.ally not in known:
-                raise ScenarioError(file, f"{where}.ally", _unknown_ally(c.ally))
+            ally(c.ally, f"{where}.ally")
             joined = int(baseline.accession_year[baseline.index(c.ally)])
             if c.start < joined:
                 raise ScenarioError(file, f"{where}.start", f"{c.ally} joined NATO in {joined}, "
                                     f"after {c.start}")
-    for j, mission_id in enumerate(scenario.policy.eligible_missions or []):
+    policy = scenario.policy
+    for j, mission_id in enumerate(policy.eligible_missions or []):
         if mission_id not in mission_ids:
             raise ScenarioError(file, f"policy.eligible_missions[{j}]",
                                 f"no mission {mission_id!r} (missions: {', '.join(mission_ids)})")
-
-
-def _unknown_ally(code: str) -> str:
-    return f"unknown ally {code!r} (use ISO3 codes of the 32 allies, e.g. GBR, USA, DEU)"
+    for j, cap in enumerate(policy.key.caps):
+        ally(cap.ally, f"policy.key.caps[{j}].ally")
+        if cap.at_share_of is not None:
+            ally(cap.at_share_of, f"policy.key.caps[{j}].at_share_of")
+    if policy.key.weights is not None:
+        for code in policy.key.weights:
+            ally(code, f"policy.key.weights.{code}")
+        members = baseline.members(np.asarray(scenario.year_list)).any(axis=1)
+        lacking = [a for a, m in zip(baseline.allies, members, strict=True)
+                   if m and a not in policy.key.weights]
+        if lacking:
+            raise ScenarioError(file, "policy.key.weights", f"the key does not cover every "
+                                f"ally: no weight for {', '.join(lacking)}")
+        if sum(policy.key.weights.values()) <= 0:
+            raise ScenarioError(file, "policy.key.weights", "weights must not all be zero")
 
 
 def load(path: str | Path) -> tuple[Scenario, Baseline]:
@@ -81,42 +100,108 @@ def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) 
     else:
         scenario, baseline = load(scenario)
     years = scenario.year_list
+    if scenario.projection is not None:
+        baseline = extend(baseline, years[-1], scenario.projection)
+    cols = baseline.year_positions(years)
+    gdp, defence_pct = baseline.gdp_usd[:, cols], baseline.defence_pct_gdp[:, cols]
+    member = baseline.members(np.asarray(years))
+
     activity = costs.activity_tensor(scenario, baseline)
     prices = costs.unit_prices(default_unit_costs(), scenario.unit_costs)
     drawn = costs.draw_prices(prices, scenario.samples, scenario.seed)
-    gross = costs.gross_cost(activity, drawn, costs.usd_factor(prices, baseline, years))
+    factor = costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years]))
+    gross = costs.gross_cost(activity, drawn, factor)
 
     policy = scenario.policy
     key = funding_key(baseline, policy.key, years)
     if policy.rule == "deploying_nation_pays":
-        transfers = policies.deploying_nation_pays(gross)
+        fraction = np.zeros(len(years))
+        eligible = np.zeros_like(gross)
     else:
-        eligible_ids = policy.eligible_missions or [m.id for m in scenario.missions]
-        eligible = np.array([m.id in eligible_ids for m in scenario.missions])
-        transfers = policies.common_fund(gross, eligible, policy.fraction, key.shares)
+        fraction = policies.fraction_by_year(policy.fraction, policy.phase_in, years)
+        eligible = costs.gross_cost(activity, drawn, factor, eligibility(scenario))
+    transfers = policies.common_fund(eligible, fraction, key.shares, policy.annual_cap_usd)
     net = policies.net_cost(gross, transfers)
 
+    defence = defence_pct / 100 * gdp
+    after = metrics.defence_after(defence, *transfers, policy.accounting)
+    after_pct = 100 * after / gdp[None]
+    net_pct = 100 * net / gdp[None]
+    ranked = member & ~np.isnan(defence_pct)
+    size = np.broadcast_to(gdp[None], after_pct.shape)
+    rho, rho_p = metrics.spearman(size, after_pct, ranked)
+    tau, tau_p = metrics.kendall_tau_b(size, after_pct, ranked)
+    arrays = {
+        "gross": gross,
+        "reimbursed": transfers.reimbursed,
+        "contributed": transfers.contributed,
+        "net": net,
+        "net_pct_gdp": net_pct,
+        "defence_pct_gdp_after": after_pct,
+        "fair_share": metrics.fair_share_ratio(net, gdp, member),
+        "marginal_cost": policies.marginal_cost(eligible, fraction, key.shares,
+                                                policy.annual_cap_usd),
+        "allies_at_2pct": metrics.count_at_or_above(after_pct, 2.0, member),
+        "allies_at_3_5pct": metrics.count_at_or_above(after_pct, 3.5, member),
+        "gini_net_pct_gdp": metrics.gini(net_pct, member),
+        "spearman_rho": rho, "spearman_p": rho_p, "kendall_tau": tau, "kendall_p": tau_p,
+        "gross_by_mission": costs.gross_by_mission(activity, prices.central, factor),
+        "gdp": gdp, "defence_pct_gdp": defence_pct, "key_share": key.shares, "member": member,
+    }
     return build_dataset(
-        scenario=scenario.name,
-        allies=baseline.allies,
-        missions=[m.id for m in scenario.missions],
-        years=years,
-        gross=gross,
-        reimbursed=transfers.reimbursed,
-        contributed=transfers.contributed,
-        net=net,
-        gdp_usd=baseline.gdp_usd[:, baseline.year_positions(years)],
-        key=key.shares,
-        member=baseline.members(np.asarray(years)),
-        with_samples=scenario.samples > 0,
+        scenario=scenario.name, allies=baseline.allies, missions=[m.id for m in scenario.missions],
+        years=years, arrays=arrays, with_samples=scenario.samples > 0,
         attrs={
             "edition": baseline.edition,
             "rule": policy.rule,
             "fraction": policy.fraction if policy.rule == "common_fund" else 0.0,
-            "funding_key": policy.key,
+            "funding_key": policy.key.name,
             "funding_key_method": key.method,
             "funding_key_excluded": ", ".join(key.excluded) or "none",
+            "annual_cap_usd": -1.0 if policy.annual_cap_usd is None else policy.annual_cap_usd,
+            "accounting": policy.accounting,
+            "projected_from": baseline.gdp_last_year + 1 if scenario.projection else 0,
             "samples": scenario.samples,
             "seed": scenario.seed,
         },
     )
+
+
+def eligibility(scenario: Scenario) -> np.ndarray:
+    """e[mission, category]: 1 where the fund covers that mission's costs of that category."""
+    policy = scenario.policy
+    missions = policy.eligible_missions or [m.id for m in scenario.missions]
+    categories = policy.eligible_categories or list(costs.CATEGORIES)
+    by_mission = np.array([m.id in missions for m in scenario.missions])
+    by_category = np.array([c in categories for c in costs.CATEGORIES])
+    return (by_mission[:, None] & by_category[None, :]).astype(float)
+
+
+def compare(*scenarios: str | Path | Scenario) -> xr.Dataset:
+    """Simulate several scenarios over the same years; a ``scenario`` dimension, and
+    ``net_change`` against the first (negative: the ally pays less)."""
+    if len(scenarios) < 2:
+        raise BurdenSimError("compare needs at least two scenarios")
+    runs = [simulate(s) for s in scenarios]
+    names = [ds.attrs["scenario"] for ds in runs]
+    if len(set(names)) != len(names):
+        raise BurdenSimError(f"two scenarios share a name ({', '.join(names)}): names label "
+                             "the comparison")
+    spans = {(int(ds.year[0]), int(ds.year[-1])) for ds in runs}
+    if len(spans) > 1:
+        raise BurdenSimError("scenarios cover different years: "
+                             + ", ".join(f"{n} {int(d.year[0])}-{int(d.year[-1])}"
+                                         for n, d in zip(names, runs, strict=True)))
+    shared = set.intersection(*(set(ds.mission.values.tolist()) for ds in runs))
+    keep = [m for m in runs[0].mission.values.tolist() if m in shared]
+    per_run = [ds.sel(mission=keep).drop_attrs() for ds in runs]
+    combined = xr.concat(per_run, dim=pd.Index(names, name="scenario"),
+                         data_vars="all", coords="minimal", compat="override")
+    combined["net_change"] = combined["net"] - combined["net"].isel(scenario=0)
+    combined["net_change"].attrs = {"units": combined["net"].attrs.get("units", ""),
+                                    "long_name": f"net cost minus {names[0]}'s"}
+    combined.attrs = {"baseline_scenario": names[0], "scenarios": ", ".join(names)}
+    for key in ("rule", "fraction", "funding_key", "funding_key_method", "accounting",
+                "edition"):
+        combined[f"{key}_by_scenario"] = ("scenario", [str(ds.attrs[key]) for ds in runs])
+    return combined

@@ -1,4 +1,4 @@
-"""Shipped baseline data: allies, defence expenditure, GDP, cost shares, exchange rates.
+"""Shipped baseline data: allies, defence expenditure, GDP, population, exchange rates.
 
 Every CSV in ``data/`` carries a ``source_id`` that must resolve in ``sources.csv``. Loading
 validates the files and returns arrays indexed by ally and year.
@@ -31,9 +31,12 @@ class Baseline:
     accession_year: np.ndarray  # [ally]
     years: np.ndarray  # [year]
     gdp_usd: np.ndarray  # [ally, year], current USD; NaN where no figure
+    population: np.ndarray  # [ally, year], persons
+    un_scale_pct: np.ndarray  # [ally, year], UN regular-budget scale of assessments
     defence_usd: np.ndarray  # [ally, year], current USD; NaN where no figure
     defence_pct_gdp: np.ndarray  # [ally, year], percent
     usd_per_eur: dict[int, float]
+    gdp_last_year: int  # the last year with every ally's GDP
 
     def index(self, ally: str) -> int:
         return self.allies.index(ally)
@@ -79,8 +82,8 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
     sources = _read("sources.csv", data_dir)
     source_ids = set(sources["source_id"])
     tables = {name: _read(f"{name}.csv", data_dir)
-              for name in ("allies", "editions", "defence_expenditure", "gdp", "fx",
-                           "unit_costs")}
+              for name in ("allies", "editions", "defence_expenditure", "gdp", "population",
+                           "un_scale", "fx", "unit_costs")}
     for name, frame in tables.items():
         _check_sources(frame, f"{name}.csv", source_ids)
     allies, editions, spending, gdp_rows, fx = (
@@ -102,11 +105,16 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
     _check_non_negative(gdp_rows, "gdp.csv", ["gdp_usd"])
     gdp_years = np.arange(gdp_rows["year"].min(), gdp_rows["year"].max() + 1)
     _check_complete(gdp_rows, "gdp.csv", codes, gdp_years, "gdp_usd")
+    population_rows = tables["population"]
+    _check_non_negative(population_rows, "population.csv", ["population"])
+    _check_complete(population_rows, "population.csv", codes, gdp_years, "population")
     _check_non_negative(fx, "fx.csv", ["rate"])
 
     pct = _grid(rows, "defence_pct_gdp", codes, years)
     usd = _grid(rows, "defence_usd_m", codes, years) * 1e6
     gdp = _grid(gdp_rows, "gdp_usd", codes, years)
+    population = _grid(population_rows, "population", codes, years)
+    un_scale = _by_period(tables["un_scale"], "un_scale.csv", codes, years)
     usd_per_eur = {
         int(r.year): float(r.rate) for r in fx[fx["pair"] == "USD_per_EUR"].itertuples()
     }
@@ -117,9 +125,12 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
         accession_year=allies["accession_date"].str.slice(0, 4).astype(int).to_numpy(),
         years=years,
         gdp_usd=gdp,
+        population=population,
+        un_scale_pct=un_scale,
         defence_usd=usd,
         defence_pct_gdp=pct,
         usd_per_eur=usd_per_eur,
+        gdp_last_year=int(gdp_years[-1]),
     )
 
 
@@ -128,6 +139,21 @@ def _grid(rows: pd.DataFrame, column: str, codes: tuple[str, ...], years: np.nda
     index = pd.MultiIndex.from_product([codes, years], names=["ally", "year"])
     values = rows.set_index(["ally", "year"])[column].reindex(index)
     return values.to_numpy(float).reshape(len(codes), len(years))
+
+
+def _by_period(rows: pd.DataFrame, file: str, codes: tuple[str, ...],
+               years: np.ndarray) -> np.ndarray:
+    """[ally, year] from rows per multi-year period ("2022-2024"); years before the first
+    period take the first, years after the last take the last (docs/data.md)."""
+    _check_non_negative(rows, file, ["share_pct"])
+    first = rows["period"].str.slice(0, 4).astype(int)
+    periods = sorted(set(zip(first, rows["period"], strict=True)))
+    starts = np.array([p[0] for p in periods])
+    pick = np.clip(np.searchsorted(starts, years, side="right") - 1, 0, len(periods) - 1)
+    table = rows.pivot(index="ally", columns="period", values="share_pct").reindex(list(codes))
+    if table.isna().any().any():
+        raise DataError(file, "every ally needs a share in every period")
+    return table[[periods[i][1] for i in pick]].to_numpy(float)
 
 
 def _check_complete(rows: pd.DataFrame, file: str, codes: tuple[str, ...], years: np.ndarray,

@@ -12,9 +12,17 @@ import xarray as xr
 from rich.console import Console
 from rich.table import Table
 
+from .api import compare as compare_scenarios
 from .api import load, simulate
 from .errors import BurdenSimError
-from .results import check_output_path, write_results
+from .results import (
+    check_output_path,
+    to_tidy,
+    write_atomically,
+    write_results,
+)
+
+COMPARE_FORMATS = {".csv": "tidy CSV", ".parquet": "Parquet", ".nc": "netCDF"}
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Simulate who pays for NATO deployments under cost-sharing rules.")
@@ -71,6 +79,78 @@ def validate(file: ScenarioFile) -> None:
     out.print(f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
               f"contributions, {scenario.years.start}-{scenario.years.end}, edition "
               f"{baseline.edition})", soft_wrap=True)
+
+
+@app.command()
+@one_line_errors
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first "
+                                                "is the reference.", show_default=False)],
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                      help="Write the comparison: .csv, .parquet or .nc.")] = None,
+    year: Annotated[int | None, typer.Option(help="Show one year instead of the total.")] = None,
+) -> None:
+    """Compare scenarios: each ally's net cost against the first file's."""
+    if output is not None:
+        check_output_path(output, COMPARE_FORMATS)
+    ds = compare_scenarios(*files)
+    if year is not None and year not in ds["year"].values:
+        raise BurdenSimError(f"--year {year}: not in the scenarios' years")
+    out.print(comparison_table(ds, year))
+    if output is not None:
+        write_comparison(ds, output)
+        out.print(f"wrote {output}")
+
+
+def write_comparison(ds: xr.Dataset, path: Path) -> None:
+    if path.suffix == ".nc":
+        write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
+        return
+    frame = to_tidy(ds)
+    change = ds["net_change"].to_dataframe().reset_index()
+    frame = frame.merge(change[[c for c in change.columns if c != "mission"]],
+                        on=[c for c in ("scenario", "sample", "ally", "year") if c in frame])
+    if path.suffix == ".csv":
+        write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
+    else:
+        write_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def comparison_table(ds: xr.Dataset, year: int | None = None) -> Table:
+    """Net cost under the first scenario and each other scenario's change, per ally."""
+    view = ds.sel(year=[year]) if year is not None else ds
+    if "sample" in view.dims:
+        view = view.mean("sample")
+    names = [str(n) for n in view.scenario.values]
+    net = view["net"].sum("year") / 1e6
+    change = view["net_change"].sum("year") / 1e6
+    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1).isel(scenario=0)
+    span = f"{year}" if year is not None else f"{int(ds.year[0])}-{int(ds.year[-1])}"
+    last = int(view.year[-1])
+    counts = "; ".join(
+        f"{n}: {int(view['allies_at_2pct'].sel(scenario=n, year=last))} at 2 %, "
+        f"{int(view['allies_at_3_5pct'].sel(scenario=n, year=last))} at 3.5 %" for n in names)
+    table = Table(title=f"Net cost against {names[0]}, {span}",
+                  caption=f"USD million, current prices; change in % of GDP in percentage "
+                          f"points. Negative: the ally pays less. Allies at or above the "
+                          f"guidelines in {last} after each policy: {counts}.")
+    table.add_column("ally")
+    table.add_column(f"net, {names[0]}", justify="right")
+    for n in names[1:]:
+        table.add_column(f"change, {n}", justify="right")
+        table.add_column("pp GDP", justify="right")
+    order = change.isel(scenario=1).values.argsort()[::-1] if len(names) > 1 else range(0)
+    for i in order:
+        cells = [f"{net.isel(scenario=0).values[i]:,.1f}"]
+        for n in names[1:]:
+            delta = change.sel(scenario=n).values[i]
+            cells += [f"{delta:+,.1f}", f"{100 * delta * 1e6 / gdp.values[i]:+.4f}"]
+        table.add_row(str(net.ally.values[i]), *cells)
+    totals = [f"{net.isel(scenario=0).sum().item():,.1f}"]
+    for n in names[1:]:
+        totals += [f"{change.sel(scenario=n).sum().item():+,.1f}", ""]
+    table.add_row("NATO", *totals, style="bold")
+    return table
 
 
 def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:

@@ -1,20 +1,21 @@
-"""Activity and unit prices -> gross cost per sample, ally, mission and year."""
+"""Activity and unit prices -> gross cost per sample, ally, (mission,) and year."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 
 from .baseline import Baseline
-from .scenario import Scenario, UnitCost
+from .scenario import Category, Scenario, UnitCost
 
-CATEGORIES = ("person_year", "aircraft_month")
+CATEGORIES: tuple[str, ...] = get_args(Category)
 
 
 @dataclass(frozen=True)
 class UnitPrices:
-    """Unit prices: central [category] and optional triangular bounds, in their currency."""
+    """Unit prices: central [category] and triangular bounds, in their currency."""
 
     central: np.ndarray
     low: np.ndarray
@@ -23,19 +24,20 @@ class UnitPrices:
 
 
 def activity_tensor(scenario: Scenario, baseline: Baseline) -> np.ndarray:
-    """U[ally, mission, year, category]: person-years and aircraft-months deployed."""
-    years = scenario.year_list
+    """U[ally, mission, year, category] in the units of ``CATEGORIES``: person-years,
+    aircraft-months, host support (EUR) and person-moves (troops x rotations a year)."""
+    years = np.asarray(scenario.year_list)
     records = [
         (baseline.index(c.ally), m, c.start, c.last_year,
-         (c.troops or 0.0) * c.months / 12, (c.aircraft or 0.0) * c.months)
+         (c.troops or 0.0) * c.months / 12, (c.aircraft or 0.0) * c.months,
+         (c.host_support_eur or 0.0) * c.months / 12,
+         (c.troops or 0.0) * c.rotations_per_year * c.months / 12)
         for m, mission in enumerate(scenario.missions)
         for c in mission.contributions
     ]
-    ally, mission, start, end, person_years, aircraft_months = map(np.array, zip(*records,
-                                                                                strict=True))
-    year_axis = np.asarray(years)
-    present = (start[:, None] <= year_axis) & (end[:, None] >= year_axis)  # [record, year]
-    quantity = np.stack([person_years, aircraft_months], axis=1)  # [record, category]
+    ally, mission, start, end, *quantities = map(np.array, zip(*records, strict=True))
+    present = (start[:, None] <= years) & (end[:, None] >= years)  # [record, year]
+    quantity = np.stack(quantities, axis=1)  # [record, category]
     activity = np.zeros((len(baseline.allies), len(scenario.missions), len(years),
                          len(CATEGORIES)))
     np.add.at(activity, (ally, mission), present[:, :, None] * quantity[:, None, :])
@@ -68,13 +70,24 @@ def draw_prices(prices: UnitPrices, samples: int, seed: int) -> np.ndarray:
     return np.where(u < mode, left, right)
 
 
-def usd_factor(prices: UnitPrices, baseline: Baseline, years: list[int]) -> np.ndarray:
+def usd_factor(prices: UnitPrices, usd_per_eur: np.ndarray) -> np.ndarray:
     """USD per unit of each price's currency, [category, year], at each year's rate."""
-    per_eur = np.array([baseline.usd_per_eur[y] for y in years])
-    return np.stack([per_eur if cur == "EUR" else np.ones(len(years))
+    return np.stack([usd_per_eur if cur == "EUR" else np.ones_like(usd_per_eur)
                      for cur in prices.currency])
 
 
-def gross_cost(activity: np.ndarray, prices_sc: np.ndarray, factor_cy: np.ndarray) -> np.ndarray:
-    """G[sample, ally, mission, year] = sum_c U[a, m, y, c] * P[s, c] * fx[c, y]."""
-    return np.einsum("amyc,sc,cy->samy", activity, prices_sc, factor_cy, optimize=True)
+def gross_cost(activity: np.ndarray, prices: np.ndarray, factor: np.ndarray,
+               eligible: np.ndarray | None = None) -> np.ndarray:
+    """sum_m,c e[m, c] * U[a, m, y, c] * P[s, c] * fx[c, y] -> [s, a, y] (e = 1: all costs).
+
+    The schedule is contracted over missions before the sample axis is broadcast.
+    """
+    weighted = activity if eligible is None else activity * eligible[None, :, None, :]
+    per_ally = weighted.sum(axis=1)  # [a, y, c]
+    return np.einsum("ayc,sc,cy->say", per_ally, prices, factor, optimize=True)
+
+
+def gross_by_mission(activity: np.ndarray, prices: np.ndarray,
+                     factor: np.ndarray) -> np.ndarray:
+    """G[a, m, y] at one set of prices (the central ones)."""
+    return np.einsum("amyc,c,cy->amy", activity, prices, factor, optimize=True)

@@ -12,17 +12,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from .baseline import Baseline
+from .scenario import FundingKey, KeyCap
 
 KEY_METHODS = {
     "nato_derived": "derived: GDP shares of members, US share held at Germany's "
     "(published NATO cost-share tables not shipped; docs/data.md)",
-    "gdp": "GDP shares of members (current USD, NATO tables)",
+    "gdp": "GDP shares of members (current USD, World Bank)",
+    "population": "population shares of members (World Bank)",
     "equal": "equal shares of members",
+    "un_regular": "UN regular-budget scale of assessments, rescaled over members",
+    "custom": "custom weights from the scenario file",
 }
+NATO_DERIVED_CAP = KeyCap(ally="USA", at_share_of="DEU")
 
 
 @dataclass(frozen=True)
-class FundingKey:
+class KeyShares:
     shares: np.ndarray  # [ally, year], each column sums to 1
     method: str
     excluded: tuple[str, ...]  # members with no figure, who therefore pay nothing
@@ -34,30 +39,49 @@ def cap_at(shares: np.ndarray, capped: int, reference: int) -> np.ndarray:
     Closed form: everyone else is scaled by c = 1 / (1 - s_capped + s_reference), and the
     capped ally gets c * s_reference, which equals the reference's new share.
     """
-    shares = shares.copy()
     over = shares[capped] > shares[reference]
-    scale = 1.0 / (1.0 - shares[capped] + shares[reference])
+    scale = np.where(over, 1.0 / (1.0 - shares[capped] + shares[reference]), 1.0)
     capped_row = shares[reference] * scale
-    shares[:, over] *= scale[over]
-    shares[capped, over] = capped_row[over]
-    return shares
+    out = shares * scale
+    out[capped] = np.where(over, capped_row, shares[capped])
+    return out
 
 
-def funding_key(baseline: Baseline, name: str, years: list[int]) -> FundingKey:
-    """Key ``name`` over the baseline's allies for ``years``; non-members get zero."""
-    if name not in KEY_METHODS:
-        raise ValueError(f"unknown funding key {name!r}")
+def cap_max(shares: np.ndarray, capped: int, maximum: float) -> np.ndarray:
+    """Hold ``capped``'s share at ``maximum``, the excess spread pro rata over the rest."""
+    over = shares[capped] > maximum
+    rest = 1.0 - shares[capped]
+    scale = np.where(over, (1.0 - maximum) / np.where(rest > 0, rest, 1.0), 1.0)
+    out = shares * scale
+    out[capped] = np.where(over, maximum, shares[capped])
+    return out
+
+
+def funding_key(baseline: Baseline, spec: FundingKey, years: list[int]) -> KeyShares:
+    """The key ``spec`` over the baseline's allies for ``years``; non-members get zero."""
     members = baseline.members(np.asarray(years))
-    if name == "equal":
+    excluded: tuple[str, ...] = ()
+    if spec.name == "equal":
         weight = members.astype(float)
-        excluded: tuple[str, ...] = ()
+    elif spec.name == "custom":
+        given = np.array([float((spec.weights or {}).get(a, 0.0)) for a in baseline.allies])
+        weight = np.where(members, given[:, None], 0.0)
     else:
-        gdp = baseline.gdp_usd[:, baseline.year_positions(years)]
-        missing = members & np.isnan(gdp)
-        excluded = tuple(a for a, gap in zip(baseline.allies, missing.any(axis=1),
-                                             strict=True) if gap)
-        weight = np.where(members & ~missing, gdp, 0.0)
+        series = {"population": baseline.population, "un_regular": baseline.un_scale_pct}.get(
+            spec.name, baseline.gdp_usd)
+        figures = series[:, baseline.year_positions(years)]
+        missing = members & np.isnan(figures)
+        excluded = tuple(a for a, gap in zip(baseline.allies, missing.any(axis=1), strict=True)
+                         if gap)
+        weight = np.where(members & ~missing, figures, 0.0)
     shares = weight / weight.sum(axis=0, keepdims=True)
-    if name == "nato_derived":
-        shares = cap_at(shares, baseline.index("USA"), baseline.index("DEU"))
-    return FundingKey(shares=shares, method=KEY_METHODS[name], excluded=excluded)
+    caps = ([NATO_DERIVED_CAP] if spec.name == "nato_derived" else []) + list(spec.caps)
+    for cap in caps:
+        capped = baseline.index(cap.ally)
+        if cap.at_share_of is not None:
+            shares = cap_at(shares, capped, baseline.index(cap.at_share_of))
+        else:
+            shares = cap_max(shares, capped, float(cap.max_share))
+    method = KEY_METHODS[spec.name] + "".join(
+        f"; {c.ally} held at {c.at_share_of or c.max_share}" for c in spec.caps)
+    return KeyShares(shares=shares, method=method, excluded=excluded)

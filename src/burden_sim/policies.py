@@ -1,6 +1,7 @@
-"""Cost-sharing rules: pure functions from gross costs to transfers.
+"""Cost-sharing rules: pure functions from costs to transfers.
 
-Shapes: gross is G[sample, ally, mission, year]; transfers are [sample, ally, year].
+Shapes: costs and transfers are [sample, ally, year]; a key is [ally, year]; a fraction per
+year is [year].
 """
 
 from __future__ import annotations
@@ -11,30 +12,75 @@ import numpy as np
 
 
 class Transfers(NamedTuple):
-    reimbursed: np.ndarray  # R[s, a, y], paid by the fund to the deployer
+    reimbursed: np.ndarray  # R[s, a, y], paid by the fund to the ally that incurred the cost
     contributed: np.ndarray  # Q[s, a, y], paid by each ally into the fund
 
 
 def deploying_nation_pays(gross: np.ndarray) -> Transfers:
     """Costs lie where they fall: no money moves."""
-    s, a, _, y = gross.shape
-    zero = np.zeros((s, a, y))
+    zero = np.zeros_like(gross)
     return Transfers(zero, zero.copy())
 
 
 def common_fund(
-    gross: np.ndarray, eligible: np.ndarray, fraction: float, key: np.ndarray
+    eligible: np.ndarray,
+    fraction: np.ndarray,
+    key: np.ndarray,
+    annual_cap: float | None = None,
 ) -> Transfers:
-    """A fund reimburses ``fraction`` of eligible mission costs, financed by ``key``.
+    """A fund repays ``fraction[y]`` of eligible costs E, financed by ``key``.
 
-    R[s, a, y] = f * sum_m eligible[m] * G[s, a, m, y]
-    Q[s, a, y] = key[a, y] * sum_a' R[s, a', y]
+    R[s, a, y] = f[y] * E[s, a, y], scaled down pro rata when sum_a R exceeds the annual cap;
+    Q[s, a, y] = key[a, y] * sum_a' R[s, a', y].
     """
-    reimbursed = fraction * np.einsum("samy,m->say", gross, eligible.astype(float))
+    requested = eligible * fraction[None, None, :]
+    reimbursed = requested * _cap_scale(requested.sum(axis=1, keepdims=True), annual_cap)
     contributed = key[None, :, :] * reimbursed.sum(axis=1, keepdims=True)
     return Transfers(reimbursed, contributed)
 
 
+def _cap_scale(total: np.ndarray, annual_cap: float | None) -> np.ndarray:
+    if annual_cap is None:
+        return np.ones_like(total)
+    with np.errstate(over="ignore"):  # a tiny total only means the cap cannot bind
+        return np.minimum(1.0, np.divide(annual_cap, total, out=np.ones_like(total),
+                                         where=total > 0))
+
+
 def net_cost(gross: np.ndarray, transfers: Transfers) -> np.ndarray:
-    """N[s, a, y] = sum_m G - R + Q. Summed over allies it equals the gross cost."""
-    return gross.sum(axis=2) - transfers.reimbursed + transfers.contributed
+    """N[s, a, y] = G - R + Q. Summed over allies it equals the gross cost."""
+    return gross - transfers.reimbursed + transfers.contributed
+
+
+def marginal_cost(
+    eligible: np.ndarray,
+    fraction: np.ndarray,
+    key: np.ndarray,
+    annual_cap: float | None = None,
+) -> np.ndarray:
+    """What one more unit of eligible cost costs the ally that incurs it, [s, a, y].
+
+    Without a binding cap: 1 - f + f * k. With a binding cap C the fund pays C * E_a / S
+    (S = sum of eligible costs) and contributions are fixed, so the cost is
+    1 - C * (S - E_a) / S**2.
+    """
+    f = fraction[None, None, :]
+    free = 1.0 - f + f * key[None, :, :]
+    if annual_cap is None:
+        return np.broadcast_to(free, eligible.shape).copy()
+    total = eligible.sum(axis=1, keepdims=True)
+    binds = f * total > annual_cap
+    safe = np.where(total > 0, total, 1.0)
+    capped = 1.0 - annual_cap * (total - eligible) / safe**2
+    return np.where(binds, capped, free)
+
+
+def fraction_by_year(fraction: float, phase_in: dict[int, float] | None,
+                     years: list[int]) -> np.ndarray:
+    """f[y]: the fraction times the phase-in share in force (0 before it starts)."""
+    if not phase_in:
+        return np.full(len(years), fraction)
+    steps = sorted(phase_in.items())
+    starts = np.array([year for year, _ in steps])
+    shares = np.array([0.0] + [share for _, share in steps])
+    return fraction * shares[np.searchsorted(starts, years, side="right")]

@@ -12,9 +12,12 @@ from .errors import ScenarioError
 from .yaml_lines import line_of, load_yaml_with_lines
 
 Year = Annotated[int, Field(ge=1949, le=2100)]
-Role = Literal["lead", "augmenting", "framework", "contributor"]
+Role = Literal["lead", "augmenting", "framework", "contributor", "host"]
 Rule = Literal["deploying_nation_pays", "common_fund"]
-Key = Literal["nato_derived", "gdp", "equal"]
+KeyName = Literal["nato_derived", "gdp", "population", "un_regular", "equal", "custom"]
+Category = Literal["person_year", "aircraft_month", "host_support", "person_move"]
+Accounting = Literal["reimbursement_lowers_spending", "reimbursement_frees_budget"]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class Strict(BaseModel):
@@ -30,15 +33,22 @@ class Contribution(Strict):
     end: Year | None = Field(None, description="Last year (inclusive); defaults to start.")
     troops: float | None = Field(None, ge=0, description="Personnel deployed while present.")
     aircraft: float | None = Field(None, ge=0, description="Fighter aircraft deployed.")
+    host_support_eur: float | None = Field(
+        None, ge=0, description="Host-nation support a host spends on the mission, EUR a year."
+    )
     months: float = Field(12, gt=0, le=12, description="Months present in each year.")
+    rotations_per_year: float = Field(
+        2, ge=0, le=12, description="Troop contingents only: how often the contingent is "
+        "replaced in a year (each replacement moves one contingent's equipment once)."
+    )
     source: str | None = Field(None, description="Where the figure comes from.")
 
     @model_validator(mode="after")
     def _span_and_size(self) -> Contribution:
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
-        if self.troops is None and self.aircraft is None:
-            raise ValueError("give troops or aircraft (how much is deployed)")
+        if self.troops is None and self.aircraft is None and self.host_support_eur is None:
+            raise ValueError("give troops, aircraft or host_support_eur (what is provided)")
         return self
 
     @property
@@ -71,15 +81,83 @@ class UnitCost(Strict):
         return self
 
 
+class KeyCap(Strict):
+    """Hold one ally's key share at another's, or at a maximum; the excess goes pro rata."""
+
+    ally: str = Field(description="ISO3 code of the ally whose share is capped.")
+    at_share_of: str | None = Field(None, description="Cap at this ally's share (e.g. DEU).")
+    max_share: float | None = Field(None, gt=0, le=1, description="Cap at this share.")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> KeyCap:
+        if (self.at_share_of is None) == (self.max_share is None):
+            raise ValueError("give exactly one of at_share_of and max_share")
+        return self
+
+
+class FundingKey(Strict):
+    """How allies finance a fund: a named key, custom weights, and optional caps."""
+
+    name: KeyName = Field(description="nato_derived, gdp, population, un_regular, equal or "
+                         "custom.")
+    weights: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Custom key only: a weight for every member ally (ISO3 -> weight)."
+    )
+    caps: list[KeyCap] = Field(default_factory=list, description="Caps applied in order.")
+
+    @model_validator(mode="after")
+    def _weights_for_custom(self) -> FundingKey:
+        if (self.name == "custom") != (self.weights is not None):
+            raise ValueError("weights go with name: custom, and custom needs weights")
+        return self
+
+
 class Policy(Strict):
     rule: Rule = Field(description="Who bears deployment costs.")
-    fraction: float = Field(
-        1.0, ge=0, le=1, description="Share of eligible costs the common fund reimburses."
-    )
-    key: Key = Field("nato_derived", description="How allies finance the fund.")
+    fraction: Share = Field(1.0, description="Share of eligible costs the fund reimburses.")
+    key: FundingKey = Field(FundingKey(name="nato_derived"),
+                            description="How allies finance the fund (a name, or a mapping).")
     eligible_missions: list[str] | None = Field(
         None, description="Mission ids the fund covers; all missions when omitted."
     )
+    eligible_categories: list[Category] | None = Field(
+        None, description="Cost categories the fund covers; all when omitted."
+    )
+    annual_cap_usd: float | None = Field(
+        None, ge=0, description="Most the fund pays out in a year (USD); pro rata when it binds."
+    )
+    phase_in: dict[Year, Share] | None = Field(
+        None, description="Year -> share of the fraction in force; 0 before the first year "
+        "listed, the latest value after it."
+    )
+    accounting: Accounting = Field(
+        "reimbursement_lowers_spending",
+        description="Whether a reimbursement lowers the deployer's reported defence spending "
+        "or frees budget for other defence uses.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_by_name(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("key"), str):
+            return {**data, "key": {"name": data["key"]}}
+        return data
+
+
+class Projection(Strict):
+    """Years past the data: GDP grows at a rate; defence shares move towards a target."""
+
+    gdp_growth_pct: float = Field(0.0, ge=-20, le=20, description="Nominal GDP growth a year.")
+    defence_target_pct: float | None = Field(
+        None, ge=0, le=20, description="Defence spending target, % of GDP (e.g. 3.5)."
+    )
+    target_year: Year | None = Field(None, description="Year by which the target is reached.")
+
+    @model_validator(mode="after")
+    def _target_and_year(self) -> Projection:
+        if (self.defence_target_pct is None) != (self.target_year is None):
+            raise ValueError("defence_target_pct and target_year go together")
+        return self
 
 
 class Years(Strict):
@@ -103,10 +181,13 @@ class Scenario(Strict):
     )
     years: Years
     missions: list[Mission] = Field(min_length=1)
-    unit_costs: dict[Literal["person_year", "aircraft_month"], UnitCost] = Field(
+    unit_costs: dict[Category, UnitCost] = Field(
         default_factory=dict, description="Overrides of the shipped unit costs."
     )
     policy: Policy
+    projection: Projection | None = Field(
+        None, description="How to extend GDP and defence shares past the last data year."
+    )
     samples: int = Field(0, ge=0, le=1_000_000, description="Monte Carlo draws of unit costs.")
     seed: int = Field(0, ge=0, description="Seed of the draws (numpy SeedSequence).")
 
@@ -123,7 +204,8 @@ def _loc_to_text(loc: tuple[str | int, ...]) -> str:
 
 
 def _did_you_mean(name: str) -> str:
-    known = {f for model in (Scenario, Years, Mission, Contribution, UnitCost, Policy)
+    known = {f for model in (Scenario, Years, Mission, Contribution, UnitCost, Policy, FundingKey,
+                          KeyCap, Projection)
              for f in model.model_fields}
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,113 @@
+"""Burden, fairness, compliance and incentive measures: pure functions on arrays.
+
+Shapes follow the core: [sample, ally, year] for outcomes, [ally, year] for data and the
+membership mask. Allies that are not members in a year are left out of every statistic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+THRESHOLDS_PCT = (2.0, 3.5)
+
+
+def defence_after(defence: np.ndarray, reimbursed: np.ndarray, contributed: np.ndarray,
+                  accounting: str) -> np.ndarray:
+    """Reported defence spending after the policy, [s, a, y].
+
+    reimbursement_lowers_spending: D - R + Q (the reimbursement replaces national money);
+    reimbursement_frees_budget:    D + Q     (the deployer spends it on other defence).
+    Contributions to NATO's common budgets count as defence expenditure either way.
+    """
+    after = defence[None] + contributed
+    return after - reimbursed if accounting == "reimbursement_lowers_spending" else after
+
+
+def count_at_or_above(pct: np.ndarray, threshold: float, member: np.ndarray) -> np.ndarray:
+    """Members at or above ``threshold`` % of GDP, [s, y] (no figure counts as below)."""
+    return ((np.nan_to_num(pct, nan=-np.inf) >= threshold) & member[None]).sum(axis=1)
+
+
+def fair_share_ratio(net: np.ndarray, gdp: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """(N_a / sum N) / (GDP_a / sum GDP) over members: above 1, more than its economic weight."""
+    net_m = np.where(member[None], net, np.nan)
+    gdp_m = np.where(member, gdp, np.nan)
+    bill_share = net_m / np.nansum(net_m, axis=1, keepdims=True)
+    gdp_share = gdp_m / np.nansum(gdp_m, axis=0, keepdims=True)
+    return bill_share / gdp_share[None]
+
+
+def gini(values: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Gini coefficient across member allies, [s, y] (0 = equal burdens)."""
+    x = np.where(member[None], values, np.nan)
+    x = np.sort(x, axis=1)  # NaN (non-members) sort last
+    n = member.sum(axis=0)[None, :]
+    rank = np.arange(1, x.shape[1] + 1)[None, :, None]
+    weights = np.where(rank <= n[:, None, :], 2 * rank - n[:, None, :] - 1, 0)
+    total = np.nansum(x, axis=1)
+    num = np.nansum(weights * np.nan_to_num(x), axis=1)
+    return np.divide(num, n * total, out=np.full_like(total, np.nan), where=total != 0)
+
+
+def spearman(x: np.ndarray, y: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman's rho over the ally axis and its two-sided p-value, each [s, t].
+
+    ``x`` and ``y`` are [s, a, t]; ``valid`` [a, t] marks the allies that count. The p-value
+    uses t = rho * sqrt((n - 2) / (1 - rho**2)) with n - 2 degrees of freedom, as scipy and
+    Sandler and Murdoch (2000) do.
+    """
+    rx = _ranks(x, valid)
+    ry = _ranks(y, valid)
+    n = valid.sum(axis=0)[None, :]
+    dx = rx - np.nanmean(rx, axis=1, keepdims=True)
+    dy = ry - np.nanmean(ry, axis=1, keepdims=True)
+    rho = np.nansum(dx * dy, axis=1) / np.sqrt(np.nansum(dx**2, axis=1) * np.nansum(dy**2, axis=1))
+    return rho, rank_test_p(rho, n - 2)
+
+
+def rank_test_p(rho: np.ndarray, df: np.ndarray | int) -> np.ndarray:
+    """Two-sided p-value of a rank correlation by the t approximation with ``df`` d.o.f."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = rho * np.sqrt(df / np.clip(1.0 - rho**2, 1e-300, None))
+    return 2 * stats.t.sf(np.abs(t), df)
+
+
+def kendall_tau_b(x: np.ndarray, y: np.ndarray,
+                  valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kendall's tau-b over the ally axis with its asymptotic two-sided p-value, [s, t].
+
+    All pairs are compared at once (n is at most a few hundred allies); ties are handled as in
+    scipy.stats.kendalltau(method="asymptotic").
+    """
+    pair = valid[:, None, :] & valid[None, :, :] & ~np.eye(len(valid), dtype=bool)[:, :, None]
+    sx = np.where(pair, np.sign(x[:, :, None, :] - x[:, None, :, :]), 0.0)
+    sy = np.where(pair, np.sign(y[:, :, None, :] - y[:, None, :, :]), 0.0)
+    concordant_minus_discordant = (sx * sy).sum(axis=(1, 2)) / 2
+    n = valid.sum(axis=0)[None, :].astype(float)
+    pairs = n * (n - 1) / 2
+    x_tied, x0, x1 = _tie_terms(x, pair)
+    y_tied, y0, y1 = _tie_terms(y, pair)
+    tau = concordant_minus_discordant / np.sqrt((pairs - x_tied) * (pairs - y_tied))
+    m = n * (n - 1)
+    var = ((m * (2 * n + 5) - x1 - y1) / 18 + 2 * x_tied * y_tied / m
+           + x0 * y0 / (9 * m * (n - 2)))
+    z = concordant_minus_discordant / np.sqrt(var)
+    return tau, 2 * stats.norm.sf(np.abs(z))
+
+
+def _tie_terms(x: np.ndarray, pair: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Over tie groups of size t: sums of t(t-1)/2, t(t-1)(t-2) and t(t-1)(2t+5), [s, t].
+
+    Each member of a group of size t adds the group's term divided by t.
+    """
+    t = ((x[:, :, None, :] == x[:, None, :, :]) & pair[None]).sum(axis=2) + 1.0
+    counted = pair.any(axis=1)[None]
+    t = np.where(counted, t, 1.0)
+    return ((t - 1) / 2).sum(axis=1), ((t - 1) * (t - 2)).sum(axis=1), \
+        ((t - 1) * (2 * t + 5)).sum(axis=1)
+
+
+def _ranks(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    masked = np.where(valid[None], x, np.nan)
+    return stats.rankdata(masked, axis=1, nan_policy="omit")

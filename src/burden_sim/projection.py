@@ -1,0 +1,48 @@
+"""Extend the baseline past its last data year: a stated path, never a forecast."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .baseline import Baseline
+from .scenario import Projection
+
+
+def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseline:
+    """Years after the last GDP figure: GDP grows at a constant rate, population and the
+    exchange rate stay at their last values, and each ally's defence share moves in a
+    straight line to the target by the target year (an ally already above stays where it is).
+    """
+    base = baseline.gdp_last_year
+    if last_year <= base:
+        return baseline
+    first = int(baseline.years[0])
+    years = np.arange(first, last_year + 1)
+    keep = base - first + 1
+    ahead = np.arange(1, last_year - base + 1)
+    growth = (1 + projection.gdp_growth_pct / 100) ** ahead
+
+    def held(values: np.ndarray) -> np.ndarray:
+        return np.concatenate([values[:, :keep], np.repeat(values[:, keep - 1:keep],
+                                                           len(ahead), axis=1)], axis=1)
+
+    gdp = np.concatenate([baseline.gdp_usd[:, :keep],
+                          baseline.gdp_usd[:, keep - 1:keep] * growth], axis=1)
+    start = baseline.defence_pct_gdp[:, keep - 1:keep]
+    if projection.defence_target_pct is None:
+        pct = held(baseline.defence_pct_gdp)
+    else:
+        progress = np.minimum(1.0, ahead / max(1, projection.target_year - base))
+        path = np.maximum(start, start + (projection.defence_target_pct - start) * progress)
+        pct = np.concatenate([baseline.defence_pct_gdp[:, :keep], path], axis=1)
+    rate = baseline.usd_per_eur
+    usd_per_eur = {y: rate.get(y, rate[base]) for y in years.tolist()}
+    return dataclasses.replace(
+        baseline, years=years, gdp_usd=gdp, population=held(baseline.population),
+        defence_pct_gdp=pct,
+        defence_usd=np.concatenate([baseline.defence_usd[:, :keep],
+                                    np.full((len(baseline.allies), len(ahead)), np.nan)], axis=1),
+        usd_per_eur=usd_per_eur,
+    )
