@@ -84,26 +84,26 @@ def test_validate(monkeypatch, capsys, tiny):
     ("old", "new", "message"),
     [
         ("policy:", "polcy:", "broken.yaml:3: polcy: unknown field (did you mean 'policy'?)"),
-        ("ally: GBR", "ally: GBX", "broken.yaml: missions[0].contributions[0].ally: unknown ally "
+        ("ally: GBR", "ally: GBX", "broken.yaml:9: missions[0].contributions[0].ally: unknown ally "
          "'GBX'"),
         ("troops: 100", "troops: -100", "broken.yaml:9: missions[0].contributions[0].troops: "
          "Input should be greater than or equal to 0"),
         ("fraction: 0.5", "fraction: 1.5", "broken.yaml:3: policy.fraction: Input should be "
          "less than or equal to 1"),
-        ("end: 2023}", "end: 2030}", "broken.yaml: years.end: no GDP figures for 2030 "
+        ("end: 2023}", "end: 2030}", "broken.yaml:2: years.end: no GDP figures for 2030 "
          "(gdp.csv covers 2014-2024; add a projection: block to go further)"),
         ("years: {start: 2022, end: 2023}", "edition: '2025-08'\nyears: {start: 2022, end: 2025}",
-         "broken.yaml: years.end: no GDP figures for 2025 (gdp.csv covers 2014-2024;"),
+         "broken.yaml:3: years.end: no GDP figures for 2025 (gdp.csv covers 2014-2024;"),
         ("years: {start: 2022", "edition: '2019-06'\nyears: {start: 2022",
-         "broken.yaml: edition: editions.csv: unknown edition '2019-06' (known: 2024-06, "
+         "broken.yaml:2: edition: editions.csv: unknown edition '2019-06' (known: 2024-06, "
          "2025-08)"),
         ("key: equal", "key: nato", "broken.yaml:3: policy.key.name: Input should be "
          "'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got 'nato'"),
         ("hosts: [EST]", "hosts: [EST", "broken.yaml:8: yaml: not valid YAML"),
         ("ally: FRA, role: contributor, start: 2022", "ally: MKD, role: contributor, start: 2019",
-         "broken.yaml: missions[0].contributions[1].start: MKD joined NATO in 2020, after 2019"),
+         "broken.yaml:10: missions[0].contributions[1].start: MKD joined NATO in 2020, after 2019"),
         ("key: equal}", "key: equal, eligible_missions: [m2]}",
-         "broken.yaml: policy.eligible_missions[0]: no mission 'm2' (missions: m1)"),
+         "broken.yaml:3: policy.eligible_missions[0]: no mission 'm2' (missions: m1)"),
     ],
 )
 def test_bad_input_is_one_line_naming_file_and_field(monkeypatch, capsys, tmp_path, old, new,

@@ -1,6 +1,6 @@
 """burden-sim: who pays for NATO deployments under different cost-sharing rules."""
 
-from .api import check_scenario, load, simulate
+from .api import check_scenario, compare, load, simulate
 from .baseline import load_baseline
 from .errors import BurdenSimError, DataError, ScenarioError
 from .scenario import Scenario, load_scenario
@@ -11,6 +11,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "check_scenario",
+    "compare",
     "load",
     "load_baseline",
     "load_scenario",

@@ -10,11 +10,11 @@ import xarray as xr
 
 from . import costs, metrics, policies
 from .baseline import DATA_DIR, DEFAULT_EDITION, Baseline, load_baseline
-from .errors import BurdenSimError, ScenarioError
+from .errors import BurdenSimError
 from .keys import funding_key
 from .projection import extend
 from .results import build_dataset
-from .scenario import Scenario, UnitCost, load_scenario
+from .scenario import Origin, Scenario, UnitCost, load_scenario
 
 
 def default_unit_costs(data_dir: Path = DATA_DIR) -> dict[str, UnitCost]:
@@ -27,68 +27,69 @@ def default_unit_costs(data_dir: Path = DATA_DIR) -> dict[str, UnitCost]:
     }
 
 
-def check_scenario(scenario: Scenario, baseline: Baseline, file: str = "<scenario>") -> None:
+def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None = None) -> None:
     """Reject what the structure allows but the baseline cannot answer."""
+    origin = origin or Origin()
     known = set(baseline.allies)
 
-    def ally(code: str, field: str) -> None:
+    def ally(code: str, *loc: str | int) -> None:
         if code not in known:
-            raise ScenarioError(file, field, f"unknown ally {code!r} (use ISO3 codes of the 32 "
-                                "allies, e.g. GBR, USA, DEU)")
+            raise origin.error(loc, f"unknown ally {code!r} (use ISO3 codes of the 32 allies, "
+                               "e.g. GBR, USA, DEU)")
 
     first, last = int(baseline.years[0]), baseline.gdp_last_year
-    for field, year in (("years.start", scenario.years.start), ("years.end", scenario.years.end)):
+    for end in ("start", "end"):
+        year = getattr(scenario.years, end)
         if year < first:
-            raise ScenarioError(file, field, f"no data for {year} (the data start in {first})")
+            raise origin.error(("years", end), f"no data for {year} (the data start in {first})")
         if year > last and scenario.projection is None:
-            raise ScenarioError(file, field, f"no GDP figures for {year} (gdp.csv covers "
-                                f"{first}-{last}; add a projection: block to go further)")
-        if year > last and field == "years.start":
-            raise ScenarioError(file, field, f"a scenario must start by {last}, the last year "
-                                "with data, so that a projection has somewhere to start")
+            raise origin.error(("years", end), f"no GDP figures for {year} (gdp.csv covers "
+                               f"{first}-{last}; add a projection: block to go further)")
+        if year > last and end == "start":
+            raise origin.error(("years", end), f"a scenario must start by {last}, the last "
+                               "year with data, so that a projection has somewhere to start")
     mission_ids = [m.id for m in scenario.missions]
     if len(set(mission_ids)) != len(mission_ids):
-        raise ScenarioError(file, "missions", "two missions share an id")
+        raise origin.error(("missions",), "two missions share an id")
     for i, mission in enumerate(scenario.missions):
         for j, host in enumerate(mission.hosts):
-            ally(host, f"missions[{i}].hosts[{j}]")
+            ally(host, "missions", i, "hosts", j)
         for j, c in enumerate(mission.contributions):
-            where = f"missions[{i}].contributions[{j}]"
-            ally(c.ally, f"{where}.ally")
+            ally(c.ally, "missions", i, "contributions", j, "ally")
             joined = int(baseline.accession_year[baseline.index(c.ally)])
             if c.start < joined:
-                raise ScenarioError(file, f"{where}.start", f"{c.ally} joined NATO in {joined}, "
-                                    f"after {c.start}")
+                raise origin.error(("missions", i, "contributions", j, "start"),
+                                   f"{c.ally} joined NATO in {joined}, after {c.start}")
     policy = scenario.policy
     for j, mission_id in enumerate(policy.eligible_missions or []):
         if mission_id not in mission_ids:
-            raise ScenarioError(file, f"policy.eligible_missions[{j}]",
-                                f"no mission {mission_id!r} (missions: {', '.join(mission_ids)})")
+            raise origin.error(("policy", "eligible_missions", j), f"no mission "
+                               f"{mission_id!r} (missions: {', '.join(mission_ids)})")
     for j, cap in enumerate(policy.key.caps):
-        ally(cap.ally, f"policy.key.caps[{j}].ally")
+        ally(cap.ally, "policy", "key", "caps", j, "ally")
         if cap.at_share_of is not None:
-            ally(cap.at_share_of, f"policy.key.caps[{j}].at_share_of")
+            ally(cap.at_share_of, "policy", "key", "caps", j, "at_share_of")
     if policy.key.weights is not None:
         for code in policy.key.weights:
-            ally(code, f"policy.key.weights.{code}")
+            ally(code, "policy", "key", "weights", code)
         members = baseline.members(np.asarray(scenario.year_list)).any(axis=1)
         lacking = [a for a, m in zip(baseline.allies, members, strict=True)
                    if m and a not in policy.key.weights]
         if lacking:
-            raise ScenarioError(file, "policy.key.weights", f"the key does not cover every "
-                                f"ally: no weight for {', '.join(lacking)}")
+            raise origin.error(("policy", "key", "weights"), "the key does not cover every "
+                               f"ally: no weight for {', '.join(lacking)}")
         if sum(policy.key.weights.values()) <= 0:
-            raise ScenarioError(file, "policy.key.weights", "weights must not all be zero")
+            raise origin.error(("policy", "key", "weights"), "weights must not all be zero")
 
 
 def load(path: str | Path) -> tuple[Scenario, Baseline]:
     """Parse a scenario file and check it against the edition it names."""
-    scenario = load_scenario(path)
+    scenario, origin = load_scenario(path)
     try:
         baseline = load_baseline(scenario.edition or DEFAULT_EDITION)
     except BurdenSimError as exc:
-        raise ScenarioError(path, "edition", str(exc)) from None
-    check_scenario(scenario, baseline, str(path))
+        raise origin.error(("edition",), str(exc)) from None
+    check_scenario(scenario, baseline, origin)
     return scenario, baseline
 
 

@@ -62,7 +62,9 @@ def spearman(x: np.ndarray, y: np.ndarray, valid: np.ndarray) -> tuple[np.ndarra
     n = valid.sum(axis=0)[None, :]
     dx = rx - np.nanmean(rx, axis=1, keepdims=True)
     dy = ry - np.nanmean(ry, axis=1, keepdims=True)
-    rho = np.nansum(dx * dy, axis=1) / np.sqrt(np.nansum(dx**2, axis=1) * np.nansum(dy**2, axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant ranking: NaN
+        rho = np.nansum(dx * dy, axis=1) / np.sqrt(np.nansum(dx**2, axis=1)
+                                                   * np.nansum(dy**2, axis=1))
     return rho, rank_test_p(rho, n - 2)
 
 
@@ -88,11 +90,12 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray,
     pairs = n * (n - 1) / 2
     x_tied, x0, x1 = _tie_terms(x, pair)
     y_tied, y0, y1 = _tie_terms(y, pair)
-    tau = concordant_minus_discordant / np.sqrt((pairs - x_tied) * (pairs - y_tied))
     m = n * (n - 1)
-    var = ((m * (2 * n + 5) - x1 - y1) / 18 + 2 * x_tied * y_tied / m
-           + x0 * y0 / (9 * m * (n - 2)))
-    z = concordant_minus_discordant / np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant ranking: NaN
+        tau = concordant_minus_discordant / np.sqrt((pairs - x_tied) * (pairs - y_tied))
+        var = ((m * (2 * n + 5) - x1 - y1) / 18 + 2 * x_tied * y_tied / m
+               + x0 * y0 / (9 * m * (n - 2)))
+        z = concordant_minus_discordant / np.sqrt(var)
     return tau, 2 * stats.norm.sf(np.abs(z))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -211,14 +212,48 @@ def _did_you_mean(name: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Parse and validate a scenario file (structure only; see ``check_scenario``)."""
+@dataclass(frozen=True)
+class Origin:
+    """Where a scenario's fields were read: to name the file and line of a problem."""
+
+    path: Path = Path("<scenario>")
+    lines: dict = field(default_factory=dict)
+    missions_path: Path | None = None
+    missions_lines: dict = field(default_factory=dict)
+
+    def error(self, loc: tuple[str | int, ...], message: str) -> ScenarioError:
+        """A one-line error for the field at ``loc`` (missions may live in their own file)."""
+        if loc[:1] == ("missions",) and self.missions_path is not None:
+            path, lines = self.missions_path, self.missions_lines
+        else:
+            path, lines = self.path, self.lines
+        return ScenarioError(path, _loc_to_text(loc), message, line_of(lines, loc))
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
+    """Parse and validate a scenario file (structure only; see ``api.check_scenario``).
+
+    ``missions:`` may be a list, or the path of a YAML file (relative to the scenario)
+    whose ``missions:`` list several scenarios share.
+    """
     path = Path(path)
     data, lines = load_yaml_with_lines(path)
     if not isinstance(data, dict):
         raise ScenarioError(path, "(top level)", "expected a mapping of scenario fields", 1)
+    origin = Origin(path, lines)
+    if isinstance(data.get("missions"), str):
+        included = path.parent / data["missions"]
+        if not included.is_file():
+            raise origin.error(("missions",), f"no missions file {data['missions']!r} next to "
+                               "the scenario")
+        block, block_lines = load_yaml_with_lines(included)
+        if not isinstance(block, dict) or set(block) != {"missions"}:
+            raise ScenarioError(included, "(top level)", "a missions file holds one key, "
+                                "missions: a list of missions", 1)
+        data = {**data, "missions": block["missions"]}
+        origin = Origin(path, lines, included, block_lines)
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data), origin
     except ValidationError as exc:
         # A misspelt key also makes a required one "missing": report the typo first.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -232,4 +267,4 @@ def load_scenario(path: str | Path) -> Scenario:
         more = len(exc.errors()) - 1
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise ScenarioError(path, _loc_to_text(loc), message, line_of(lines, loc)) from None
+        raise origin.error(loc, message) from None

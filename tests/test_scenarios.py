@@ -1,0 +1,80 @@
+"""The shipped scenario files: valid, sourced, and telling the story they claim."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import burden_sim
+from burden_sim.baseline import DATA_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SOURCE_ID = re.compile(r"\b(?:M_[A-Z]\d+|UC_[A-Z0-9_]+|S_[A-Z0-9_]+|ECB_[A-Z_]+|DOC\d{3}|"
+                       r"HAGUE_[A-Z0-9_]+|SHAPE_[A-Z_]+)\b")
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {path.stem: burden_sim.simulate(path) for path in SCENARIOS}
+
+
+def test_the_issue_list_of_scenarios_is_shipped():
+    names = {p.stem for p in SCENARIOS}
+    assert {"deploying_nation_pays", "common_fund", "fund_enablers_only", "fund_capped",
+            "fund_gdp_key", "hague_trajectory"} <= names
+
+
+@pytest.mark.parametrize("path", SCENARIOS + sorted((ROOT / "scenarios" / "missions").glob("*")),
+                         ids=lambda p: p.name)
+def test_every_file_opens_with_a_comment_and_cites_known_sources(path):
+    text = path.read_text()
+    assert text.startswith("#"), "a scenario opens with what it represents and its sources"
+    known = set(pd.read_csv(DATA_DIR / "sources.csv")["source_id"])
+    cited = set(SOURCE_ID.findall(text))
+    assert cited, "no source cited"
+    assert cited <= known, cited - known
+
+
+def test_enablers_only_repays_transport_and_host_support_only(runs):
+    fund, status_quo = runs["fund_enablers_only"], runs["deploying_nation_pays"]
+    repaid = float(fund["reimbursed"].sum())
+    assert 0 < repaid < 0.1 * float(status_quo["gross"].sum())
+    # Estonia deploys nothing but hosts air policing: it is repaid its host support.
+    assert float(fund["reimbursed"].sel(ally="EST").sum()) == pytest.approx(
+        1166667 * float(np.sum([burden_sim.load_baseline().usd_per_eur[y]
+                               for y in range(2017, 2025)])), rel=1e-9)
+
+
+def test_capped_fund_binds_from_2022(runs):
+    paid = runs["fund_capped"]["reimbursed"].sum("ally").to_series()
+    asked = runs["common_fund"]["reimbursed"].sum("ally").to_series()
+    assert paid[paid.index < 2022].to_numpy() == pytest.approx(asked[asked.index < 2022])
+    assert paid[paid.index >= 2022].to_numpy() == pytest.approx(3e8)
+    assert (asked[asked.index >= 2022] > 3e8).all()
+
+
+def test_gdp_key_without_the_us_cap_shifts_the_bill_to_the_united_states(runs):
+    nato, gdp = runs["common_fund"], runs["fund_gdp_key"]
+    us_nato = float(nato["contributed"].sel(ally="USA").sum())
+    us_gdp = float(gdp["contributed"].sel(ally="USA").sum())
+    assert us_gdp > 3 * us_nato
+    assert float(gdp["key_share"].sel(ally="USA", year=2024)) == pytest.approx(
+        float(gdp["gdp"].sel(ally="USA", year=2024) / gdp["gdp"].sel(year=2024).sum()))
+
+
+def test_hague_trajectory_reaches_three_and_a_half_percent_by_2035(runs):
+    ds = runs["hague_trajectory"]
+    before = ds["defence_pct_gdp"]
+    members = ds["member"].sel(year=2035)
+    with_figures = members & before.sel(year=2035).notnull()
+    assert bool((before.sel(year=2035).where(with_figures) >= 3.5 - 1e-9).sum() ==
+                with_figures.sum())
+    # Polish spending was already above 3.5 % in 2024: it stays at its 2024 share.
+    assert float(before.sel(ally="POL", year=2035)) == pytest.approx(
+        float(before.sel(ally="POL", year=2024)))
+    # Before the policy moves money, 31 allies with armed forces reach 3.5 % in 2035.
+    assert int((before.sel(year=2035) >= 3.5 - 1e-9).sum()) == 31
+    assert ds.attrs["projected_from"] == 2025
