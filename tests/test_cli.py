@@ -97,6 +97,18 @@ def test_validate(monkeypatch, capsys, tiny):
         ("years: {start: 2022", "edition: '2019-06'\nyears: {start: 2022",
          "broken.yaml:2: edition: editions.csv: unknown edition '2019-06' (known: 2024-06, "
          "2025-08)"),
+        ("key: equal}", "key: {name: custom, weights: {GBR: 1, FRA: 1}}}",
+         "broken.yaml:3: policy.key.weights: the key does not cover every ally: no weight for "
+         "BEL, CAN"),
+        ("key: equal}", "key: equal, annual_cap_usd: -5}", "broken.yaml:3: "
+         "policy.annual_cap_usd: Input should be greater than or equal to 0"),
+        ("key: equal}", "key: {name: equal, caps: [{ally: USA, at_share_of: GER}]}}",
+         "broken.yaml:3: policy.key.caps[0].at_share_of: unknown ally 'GER'"),
+        ("key: equal}", "key: {name: equal, caps: [{ally: USA, max_share: 1.5}]}}",
+         "broken.yaml:3: policy.key.caps[0].max_share: Input should be less than or equal to 1"),
+        ("key: equal}", "key: equal, eligible_categories: [fuel]}", "broken.yaml:3: "
+         "policy.eligible_categories[0]: Input should be 'person_year', 'aircraft_month', "
+         "'host_support' or 'person_move', got 'fuel'"),
         ("key: equal", "key: nato", "broken.yaml:3: policy.key.name: Input should be "
          "'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got 'nato'"),
         ("hosts: [EST]", "hosts: [EST", "broken.yaml:8: yaml: not valid YAML"),
@@ -129,3 +141,27 @@ def test_missing_file(monkeypatch, capsys, tmp_path):
 def test_usage_errors_exit_2_without_traceback(monkeypatch, capsys):
     code, _, stderr = cli(monkeypatch, capsys, "bogus")
     assert code == 2 and "No such command 'bogus'" in stderr and "Traceback" not in stderr
+
+
+def test_compare_prints_changes_and_writes_csv_and_parquet(monkeypatch, capsys, tiny, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("name: tiny", "name: other").replace(
+        "rule: common_fund", "rule: deploying_nation_pays"))
+    for suffix in (".csv", ".parquet"):
+        out = tmp_path / f"cmp{suffix}"
+        code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, "-o", out)
+        assert code == 0 and "change, tiny" in stdout and "Net cost against other" in stdout
+        frame = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+        assert set(frame["scenario"]) == {"other", "tiny"}
+        assert len(frame) == 2 * 32 * 2
+        assert (frame.query("scenario == 'other'")["net_change"] == 0).all()
+        # The fund only moves money: the changes add up to zero in each year.
+        assert frame.query("scenario == 'tiny'").groupby("year")["net_change"].sum().abs().max() \
+            < 1e-6
+
+
+def test_compare_rejects_different_years(monkeypatch, capsys, tiny, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("name: tiny", "name: other").replace("end: 2023}", "end: 2022}"))
+    code, _, stderr = cli(monkeypatch, capsys, "compare", tiny, other)
+    assert code == 2 and "scenarios cover different years: tiny 2022-2023, other 2022-2022" in stderr

@@ -78,3 +78,28 @@ def test_hague_trajectory_reaches_three_and_a_half_percent_by_2035(runs):
     # Before the policy moves money, 31 allies with armed forces reach 3.5 % in 2035.
     assert int((before.sel(year=2035) >= 3.5 - 1e-9).sum()) == 31
     assert ds.attrs["projected_from"] == 2025
+
+
+def test_compare_from_python_labels_scenarios_and_changes():
+    paths = [ROOT / "scenarios" / f"{n}.yaml"
+             for n in ("deploying_nation_pays", "common_fund", "fund_gdp_key")]
+    ds = burden_sim.compare(*paths)
+    assert list(ds.scenario.values) == ["deploying_nation_pays", "common_fund", "fund_gdp_key"]
+    assert ds["net_change"].dims == ("scenario", "ally", "year")
+    assert float(abs(ds["net_change"].sel(scenario="deploying_nation_pays")).max()) == 0.0
+    assert float(abs(ds["net_change"].sum("ally")).max()) < 1e-3  # money moves, is not made
+    frame = ds[["net", "net_change"]].to_dataframe()
+    assert len(frame) == 3 * 32 * 8
+
+
+def test_accounting_switch_changes_who_reaches_two_percent():
+    scenario, _ = burden_sim.load_scenario(ROOT / "scenarios" / "common_fund.yaml")
+    frees = scenario.model_copy(update={"policy": scenario.policy.model_copy(
+        update={"accounting": "reimbursement_frees_budget"})})
+    lowers, kept = burden_sim.simulate(scenario), burden_sim.simulate(frees)
+    status_quo = burden_sim.simulate(ROOT / "scenarios" / "deploying_nation_pays.yaml")
+    # Repaid money that leaves defence budgets drops two allies below 2 % in 2024; money kept
+    # for defence, plus the contributions, can only add to each ally's share.
+    assert int(status_quo["allies_at_2pct"].sel(year=2024)) == 23
+    assert int(lowers["allies_at_2pct"].sel(year=2024)) == 21
+    assert (kept["allies_at_2pct"] >= status_quo["allies_at_2pct"]).all()
