@@ -9,7 +9,7 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 import xarray as xr
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 
 from .api import compare as compare_scenarios
@@ -116,41 +116,49 @@ def write_comparison(ds: xr.Dataset, path: Path) -> None:
         write_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
-def comparison_table(ds: xr.Dataset, year: int | None = None) -> Table:
-    """Net cost under the first scenario and each other scenario's change, per ally."""
+def comparison_table(ds: xr.Dataset, year: int | None = None) -> Group:
+    """Per ally: net cost under the first scenario and each other one's change; then, per
+    scenario, the fund's size and who reaches the spending guidelines."""
     view = ds.sel(year=[year]) if year is not None else ds
     if "sample" in view.dims:
         view = view.mean("sample")
     names = [str(n) for n in view.scenario.values]
     net = view["net"].sum("year") / 1e6
     change = view["net_change"].sum("year") / 1e6
-    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1).isel(scenario=0)
+    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1).isel(scenario=0) / 1e6
     span = f"{year}" if year is not None else f"{int(ds.year[0])}-{int(ds.year[-1])}"
-    last = int(view.year[-1])
-    counts = "; ".join(
-        f"{n}: {int(view['allies_at_2pct'].sel(scenario=n, year=last))} at 2 %, "
-        f"{int(view['allies_at_3_5pct'].sel(scenario=n, year=last))} at 3.5 %" for n in names)
     table = Table(title=f"Net cost against {names[0]}, {span}",
-                  caption=f"USD million, current prices; change in % of GDP in percentage "
-                          f"points. Negative: the ally pays less. Allies at or above the "
-                          f"guidelines in {last} after each policy: {counts}.")
+                  caption="USD million, current prices; change in % of GDP in percentage "
+                          "points. Negative: the ally pays less.")
     table.add_column("ally")
-    table.add_column(f"net, {names[0]}", justify="right")
+    table.add_column(f"net, {names[0]}", justify="right", overflow="fold")
     for n in names[1:]:
-        table.add_column(f"change, {n}", justify="right")
-        table.add_column("pp GDP", justify="right")
-    order = change.isel(scenario=1).values.argsort()[::-1] if len(names) > 1 else range(0)
-    for i in order:
+        table.add_column(f"change, {n}", justify="right", overflow="fold")
+        table.add_column("change, % GDP", justify="right", overflow="fold")
+    for i in change.isel(scenario=1).values.argsort()[::-1]:
         cells = [f"{net.isel(scenario=0).values[i]:,.1f}"]
         for n in names[1:]:
             delta = change.sel(scenario=n).values[i]
-            cells += [f"{delta:+,.1f}", f"{100 * delta * 1e6 / gdp.values[i]:+.4f}"]
+            cells += [f"{delta:+,.1f}", f"{100 * delta / gdp.values[i]:+.4f}"]
         table.add_row(str(net.ally.values[i]), *cells)
     totals = [f"{net.isel(scenario=0).sum().item():,.1f}"]
     for n in names[1:]:
         totals += [f"{change.sel(scenario=n).sum().item():+,.1f}", ""]
     table.add_row("NATO", *totals, style="bold")
-    return table
+
+    last = int(view.year[-1])
+    summary = Table(title=f"Per scenario ({span}; guidelines in {last}, after the policy)")
+    for name in ("scenario", "repaid by the fund, USD m", "Gini of net % GDP",
+                 "allies at 2 %", "allies at 3.5 %"):
+        summary.add_column(name, justify="left" if name == "scenario" else "right",
+                           overflow="fold")
+    for n in names:
+        one = view.sel(scenario=n)
+        summary.add_row(n, f"{float(one['reimbursed'].sum()) / 1e6:,.1f}",
+                        f"{float(one['gini_net_pct_gdp'].mean()):.3f}",
+                        str(int(one["allies_at_2pct"].sel(year=last))),
+                        str(int(one["allies_at_3_5pct"].sel(year=last))))
+    return Group(table, summary)
 
 
 def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:
