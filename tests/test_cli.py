@@ -164,4 +164,5 @@ def test_compare_rejects_different_years(monkeypatch, capsys, tiny, tmp_path):
     other = tmp_path / "other.yaml"
     other.write_text(TINY.replace("name: tiny", "name: other").replace("end: 2023}", "end: 2022}"))
     code, _, stderr = cli(monkeypatch, capsys, "compare", tiny, other)
-    assert code == 2 and "scenarios cover different years: tiny 2022-2023, other 2022-2022" in stderr
+    assert code == 2
+    assert "scenarios cover different years: tiny 2022-2023, other 2022-2022" in stderr
