@@ -2,6 +2,7 @@
 
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
@@ -166,3 +167,61 @@ def test_compare_rejects_different_years(monkeypatch, capsys, tiny, tmp_path):
     code, _, stderr = cli(monkeypatch, capsys, "compare", tiny, other)
     assert code == 2
     assert "scenarios cover different years: tiny 2022-2023, other 2022-2022" in stderr
+
+
+UNCERTAIN = TINY + """\
+parameters:
+  unit_costs.person_year: {distribution: pert}
+  policy.fraction: {distribution: uniform, low: 0.2, high: 1.0}
+"""
+
+
+@pytest.fixture
+def uncertain(tmp_path):
+    path = tmp_path / "uncertain.yaml"
+    path.write_text(UNCERTAIN)
+    return path
+
+
+def test_sweep_writes_a_zarr_store_and_resumes(monkeypatch, capsys, uncertain, tmp_path):
+    out = tmp_path / "sweep.zarr"
+    args = ("sweep", uncertain, "--samples", 30, "--chunk-size", 10, "--workers", 1, "-o", out)
+    code, stdout, stderr = cli(monkeypatch, capsys, *args)
+    assert code == 0 and "30 samples in 3 chunks (3 this run)" in stdout
+    assert "30/30" in stderr  # the progress bar
+    with xr.open_zarr(out) as ds:
+        assert ds["net"].dims == ("sample", "ally", "year") and ds.sizes["sample"] == 30
+        assert ds["param_policy__fraction"].attrs["path"] == "policy.fraction"
+        first = ds["net"].values
+    (out / "burden_sim_done" / "2.done").unlink()
+    code, stdout, _ = cli(monkeypatch, capsys, *args, "--resume")
+    assert code == 0 and "(1 this run)" in stdout
+    with xr.open_zarr(out) as ds:
+        assert np.array_equal(ds["net"].values, first)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (("--set", "policy.fraction"), "--set policy.fraction: expected PATH=VALUES"),
+    (("--set", "policy.nothing=1,2"), "policy.nothing: names no field of the scenario"),
+    (("--samples", "0"), "--samples 0: give a positive number of samples"),
+    (("--scheduler", "tcp://127.0.0.1:9"), "--scheduler tcp://127.0.0.1:9: cannot reach"),
+    (("--variables", "net,wealth"), "--variables wealth: not a sampled result"),
+])
+def test_bad_sweep_options_write_nothing(monkeypatch, capsys, uncertain, tmp_path, extra,
+                                         message):
+    out = tmp_path / "sweep.zarr"
+    code, _, stderr = cli(monkeypatch, capsys, "sweep", uncertain, "--samples", 10, *extra,
+                          "-o", out)
+    assert code == 2 and message in stderr and "Traceback" not in stderr
+    assert not out.exists()
+
+
+def test_sensitivity_table_and_plot(monkeypatch, capsys, uncertain, tmp_path):
+    plot = tmp_path / "sobol.png"
+    code, stdout, _ = cli(monkeypatch, capsys, "sensitivity", uncertain, "--output-var", "net",
+                          "--ally", "GBR", "--samples", 64, "--plot", plot)
+    assert code == 0 and "Sobol indices of net of GBR" in stdout
+    assert "unit_costs.person_year" in stdout and "policy.fraction" in stdout
+    assert plot.stat().st_size > 10_000
+    code, _, stderr = cli(monkeypatch, capsys, "sensitivity", uncertain, "--output-var", "net")
+    assert code == 2 and "--output-var net: give --ally" in stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import xarray as xr
 from . import costs, metrics, policies
 from .baseline import DATA_DIR, DEFAULT_EDITION, Baseline, load_baseline
 from .errors import BurdenSimError
-from .keys import funding_key
+from .keys import KeyShares, funding_key
 from .projection import extend
 from .results import build_dataset
 from .scenario import Origin, Scenario, UnitCost, load_scenario
@@ -93,6 +94,95 @@ def load(path: str | Path) -> tuple[Scenario, Baseline]:
     return scenario, baseline
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a scenario fixes before unit costs, the fraction or the cap vary."""
+
+    scenario: Scenario
+    baseline: Baseline
+    years: list[int]
+    gdp: np.ndarray  # [a, y]
+    defence_pct: np.ndarray  # [a, y]
+    member: np.ndarray  # [a, y]
+    activity: np.ndarray  # [a, m, y, c]
+    prices: costs.UnitPrices
+    factor: np.ndarray  # [c, y]
+    key: KeyShares
+    eligibility: np.ndarray  # [m, c]
+
+
+def prepare(scenario: Scenario, baseline: Baseline,
+            unit_costs: dict[str, UnitCost] | None = None) -> Prepared:
+    """The deployment schedule and the data of a (checked) scenario, ready for the core."""
+    years = scenario.year_list
+    if scenario.projection is not None:
+        baseline = extend(baseline, years[-1], scenario.projection)
+    cols = baseline.year_positions(years)
+    prices = costs.unit_prices(unit_costs or default_unit_costs(), scenario.unit_costs)
+    return Prepared(
+        scenario=scenario,
+        baseline=baseline,
+        years=years,
+        gdp=baseline.gdp_usd[:, cols],
+        defence_pct=baseline.defence_pct_gdp[:, cols],
+        member=baseline.members(np.asarray(years)),
+        activity=costs.activity_tensor(scenario, baseline),
+        prices=prices,
+        factor=costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years])),
+        key=funding_key(baseline, scenario.policy.key, years),
+        eligibility=eligibility(scenario),
+    )
+
+
+def outcomes(p: Prepared, prices: np.ndarray, fraction: np.ndarray, annual_cap: policies.Cap,
+             wanted: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """The core: unit prices [s, c], fraction [y] or [s, y], cap -> sampled results.
+
+    ``wanted`` limits the metrics computed (the rank statistics cost the most).
+    """
+    gross = costs.gross_cost(p.activity, prices, p.factor)
+    if p.scenario.policy.rule == "deploying_nation_pays":
+        fraction, eligible, annual_cap = np.zeros(len(p.years)), np.zeros_like(gross), None
+    else:
+        eligible = costs.gross_cost(p.activity, prices, p.factor, p.eligibility)
+    transfers = policies.common_fund(eligible, fraction, p.key.shares, annual_cap)
+    net = policies.net_cost(gross, transfers)
+    out = {"gross": gross, "reimbursed": transfers.reimbursed,
+           "contributed": transfers.contributed, "net": net,
+           "net_pct_gdp": 100 * net / p.gdp[None]}
+
+    def after_pct() -> np.ndarray:
+        if "defence_pct_gdp_after" not in out:
+            defence = p.defence_pct / 100 * p.gdp
+            after = metrics.defence_after(defence, *transfers, p.scenario.policy.accounting)
+            out["defence_pct_gdp_after"] = 100 * after / p.gdp[None]
+        return out["defence_pct_gdp_after"]
+
+    def ranks(test) -> tuple[np.ndarray, np.ndarray]:
+        ranked = p.member & ~np.isnan(p.defence_pct)
+        size = np.broadcast_to(p.gdp[None], after_pct().shape)
+        return test(size, after_pct(), ranked)
+
+    derived = {
+        "defence_pct_gdp_after": after_pct,
+        "fair_share": lambda: metrics.fair_share_ratio(net, p.gdp, p.member),
+        "marginal_cost": lambda: policies.marginal_cost(eligible, fraction, p.key.shares,
+                                                        annual_cap),
+        "allies_at_2pct": lambda: metrics.count_at_or_above(after_pct(), 2.0, p.member),
+        "allies_at_3_5pct": lambda: metrics.count_at_or_above(after_pct(), 3.5, p.member),
+        "gini_net_pct_gdp": lambda: metrics.gini(out["net_pct_gdp"], p.member),
+        ("spearman_rho", "spearman_p"): lambda: ranks(metrics.spearman),
+        ("kendall_tau", "kendall_p"): lambda: ranks(metrics.kendall_tau_b),
+    }
+    for names, compute in derived.items():
+        names = names if isinstance(names, tuple) else (names,)
+        if wanted is None or any(n in wanted for n in names):
+            values = compute()
+            out.update(zip(names, values, strict=True) if len(names) > 1 else
+                       {names[0]: values})
+    return out
+
+
 def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) -> xr.Dataset:
     """Run a scenario; returns an xarray Dataset over (sample,) ally and year."""
     if isinstance(scenario, Scenario):
@@ -100,68 +190,33 @@ def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) 
         check_scenario(scenario, baseline)
     else:
         scenario, baseline = load(scenario)
-    years = scenario.year_list
-    if scenario.projection is not None:
-        baseline = extend(baseline, years[-1], scenario.projection)
-    cols = baseline.year_positions(years)
-    gdp, defence_pct = baseline.gdp_usd[:, cols], baseline.defence_pct_gdp[:, cols]
-    member = baseline.members(np.asarray(years))
-
-    activity = costs.activity_tensor(scenario, baseline)
-    prices = costs.unit_prices(default_unit_costs(), scenario.unit_costs)
-    drawn = costs.draw_prices(prices, scenario.samples, scenario.seed)
-    factor = costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years]))
-    gross = costs.gross_cost(activity, drawn, factor)
-
+    p = prepare(scenario, baseline)
     policy = scenario.policy
-    key = funding_key(baseline, policy.key, years)
-    if policy.rule == "deploying_nation_pays":
-        fraction = np.zeros(len(years))
-        eligible = np.zeros_like(gross)
-    else:
-        fraction = policies.fraction_by_year(policy.fraction, policy.phase_in, years)
-        eligible = costs.gross_cost(activity, drawn, factor, eligibility(scenario))
-    transfers = policies.common_fund(eligible, fraction, key.shares, policy.annual_cap_usd)
-    net = policies.net_cost(gross, transfers)
-
-    defence = defence_pct / 100 * gdp
-    after = metrics.defence_after(defence, *transfers, policy.accounting)
-    after_pct = 100 * after / gdp[None]
-    net_pct = 100 * net / gdp[None]
-    ranked = member & ~np.isnan(defence_pct)
-    size = np.broadcast_to(gdp[None], after_pct.shape)
-    rho, rho_p = metrics.spearman(size, after_pct, ranked)
-    tau, tau_p = metrics.kendall_tau_b(size, after_pct, ranked)
-    arrays = {
-        "gross": gross,
-        "reimbursed": transfers.reimbursed,
-        "contributed": transfers.contributed,
-        "net": net,
-        "net_pct_gdp": net_pct,
-        "defence_pct_gdp_after": after_pct,
-        "fair_share": metrics.fair_share_ratio(net, gdp, member),
-        "marginal_cost": policies.marginal_cost(eligible, fraction, key.shares,
-                                                policy.annual_cap_usd),
-        "allies_at_2pct": metrics.count_at_or_above(after_pct, 2.0, member),
-        "allies_at_3_5pct": metrics.count_at_or_above(after_pct, 3.5, member),
-        "gini_net_pct_gdp": metrics.gini(net_pct, member),
-        "spearman_rho": rho, "spearman_p": rho_p, "kendall_tau": tau, "kendall_p": tau_p,
-        "gross_by_mission": costs.gross_by_mission(activity, prices.central, factor),
-        "gdp": gdp, "defence_pct_gdp": defence_pct, "key_share": key.shares, "member": member,
+    arrays = outcomes(
+        p,
+        costs.draw_prices(p.prices, scenario.samples, scenario.seed),
+        policies.fraction_by_year(policy.fraction, policy.phase_in, p.years),
+        policy.annual_cap_usd,
+    )
+    arrays |= {
+        "gross_by_mission": costs.gross_by_mission(p.activity, p.prices.central, p.factor),
+        "gdp": p.gdp, "defence_pct_gdp": p.defence_pct, "key_share": p.key.shares,
+        "member": p.member,
     }
     return build_dataset(
-        scenario=scenario.name, allies=baseline.allies, missions=[m.id for m in scenario.missions],
-        years=years, arrays=arrays, with_samples=scenario.samples > 0,
+        scenario=scenario.name, allies=p.baseline.allies,
+        missions=[m.id for m in scenario.missions], years=p.years, arrays=arrays,
+        with_samples=scenario.samples > 0,
         attrs={
-            "edition": baseline.edition,
+            "edition": p.baseline.edition,
             "rule": policy.rule,
             "fraction": policy.fraction if policy.rule == "common_fund" else 0.0,
             "funding_key": policy.key.name,
-            "funding_key_method": key.method,
-            "funding_key_excluded": ", ".join(key.excluded) or "none",
+            "funding_key_method": p.key.method,
+            "funding_key_excluded": ", ".join(p.key.excluded) or "none",
             "annual_cap_usd": -1.0 if policy.annual_cap_usd is None else policy.annual_cap_usd,
             "accounting": policy.accounting,
-            "projected_from": baseline.gdp_last_year + 1 if scenario.projection else 0,
+            "projected_from": p.baseline.gdp_last_year + 1 if scenario.projection else 0,
             "samples": scenario.samples,
             "seed": scenario.seed,
         },

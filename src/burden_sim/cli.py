@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
+import numpy as np
 import typer
 import xarray as xr
 from rich.console import Console, Group
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from .api import compare as compare_scenarios
 from .api import load, simulate
 from .errors import BurdenSimError
+from .plots import sobol_bars
 from .results import (
     check_output_path,
     to_tidy,
     write_atomically,
     write_results,
 )
+from .scenario import Uncertain
+from .sensitivity import sobol_indices
+from .sweep import DEFAULT_VARIABLES, DONE, Plan, check_scheduler, make_plan, processes
+from .sweep import dask as dask_executor
+from .sweep import run as run_sweep
 
 COMPARE_FORMATS = {".csv": "tidy CSV", ".parquet": "Parquet", ".nc": "netCDF"}
 
@@ -159,6 +176,133 @@ def comparison_table(ds: xr.Dataset, year: int | None = None) -> Group:
                         str(int(one["allies_at_2pct"].sel(year=last))),
                         str(int(one["allies_at_3_5pct"].sel(year=last))))
     return Group(table, summary)
+
+
+def parse_set(option: str) -> tuple[str, Uncertain]:
+    """``PATH=a,b,c`` (values) or ``PATH=start:stop:count`` (evenly spaced)."""
+    path, _, text = option.partition("=")
+    usage = (f"--set {option}: expected PATH=VALUES, e.g. policy.fraction=0,0.5,1 or "
+             "policy.fraction=0:1:11")
+    if not path or not text:
+        raise BurdenSimError(usage)
+    try:
+        if text.count(":") == 2:
+            start, stop, count = text.split(":")
+            values = np.linspace(float(start), float(stop), int(count)).tolist()
+        else:
+            values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise BurdenSimError(usage) from None
+    if not values:
+        raise BurdenSimError(usage)
+    return path.strip(), Uncertain(values=values)
+
+
+def sweep_plan(file: Path, design: str, samples: int | None, seed: int | None,
+               chunk_size: int, settings: list[str], variables: str | None) -> Plan:
+    scenario, _ = load(file)
+    overrides = dict(parse_set(option) for option in settings)
+    names = tuple(v.strip() for v in variables.split(",")) if variables else DEFAULT_VARIABLES
+    return make_plan(scenario, design=design, samples=samples, seed=seed,
+                     chunk_size=chunk_size, overrides=overrides, variables=names)
+
+
+Samples = Annotated[int | None, typer.Option(help="Number of samples (grid: per axis from "
+                                             "distributions; sensitivity: SALib's base N).")]
+Seed = Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")]
+Settings = Annotated[list[str], typer.Option("--set", help="PATH=VALUES: vary a field, e.g. "
+                                             "policy.fraction=0:1:11. Repeatable.")]
+
+
+@app.command()
+@one_line_errors
+def sweep(
+    file: ScenarioFile,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Zarr store (a folder) to "
+                                         "write.", show_default=False)],
+    samples: Samples = None,
+    design: Annotated[str, typer.Option(help="grid, lhs, sobol or mc.")] = "mc",
+    settings: Settings = [],  # noqa: B006 (typer reads the default)
+    seed: Seed = None,
+    chunk_size: Annotated[int, typer.Option(help="Samples per chunk.")] = 10_000,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = os.cpu_count() or 1,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler: local, or "
+                                                  "tcp://HOST:PORT.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue a sweep that stopped.")] = False,
+    variables: Annotated[str | None, typer.Option(help="Results to keep, comma-separated.")]
+    = None,
+) -> None:
+    """Run a sweep or Monte Carlo over declared parameters, chunk by chunk into a Zarr store."""
+    plan = sweep_plan(file, design, samples, seed, chunk_size, settings, variables)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+        executor = dask_executor(scheduler, workers)
+    else:
+        executor = processes(workers)
+    done = 0
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("samples"), RateColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"{plan.scenario.name} ({plan.design})", total=plan.samples)
+        try:
+            written = run_sweep(plan, output, executor, resume,
+                                progress=lambda n: bar.advance(task, n))
+        except KeyboardInterrupt:
+            done = len(list((output / DONE).glob("*.done"))) if output.exists() else 0
+            err.print(f"interrupted: {done} of {plan.chunks} chunks are in {output}; run the "
+                      "same command with --resume to finish", soft_wrap=True)
+            raise typer.Exit(130) from None
+    out.print(f"wrote {output}: {plan.samples} samples in {plan.chunks} chunks "
+              f"({len(written)} this run), parameters {', '.join(q.path for q in plan.parameters)}",
+              soft_wrap=True)
+
+
+class RateColumn(ProgressColumn):
+    """Samples per second."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f}/s")
+
+
+@app.command()
+@one_line_errors
+def sensitivity(
+    file: ScenarioFile,
+    output_var: Annotated[str, typer.Option(help="Result to explain, e.g. net, "
+                                            "allies_at_2pct.", show_default=False)],
+    ally: Annotated[str | None, typer.Option(help="Ally (ISO3) for per-ally results.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year (default: money summed over the "
+                                             "years, other results in the last year).")] = None,
+    samples: Samples = 1024,
+    settings: Settings = [],  # noqa: B006
+    seed: Seed = None,
+    plot: Annotated[Path | None, typer.Option(help="Save a bar chart (.png or .svg).")] = None,
+) -> None:
+    """Sobol first-order and total indices (SALib) of one result to the declared parameters."""
+    if plot is not None:
+        check_output_path(plot, {".png": "PNG", ".svg": "SVG"})
+    plan = sweep_plan(file, "mc", samples, seed, 10_000, settings, output_var)
+    if len(plan.parameters) < 2:
+        raise BurdenSimError("sensitivity needs at least two parameters")
+    scenario, baseline = load(file)
+    indices = sobol_indices(plan, output_var, ally, year, baseline.allies)
+    what = f"{output_var}{'' if ally is None else ' of ' + ally}" + (
+        f" in {year}" if year is not None else "")
+    runs = plan.samples * (len(plan.parameters) + 2)
+    table = Table(title=f"Sobol indices of {what}: {scenario.name}",
+                  caption=f"{plan.samples} base samples, {runs} model runs; 95 % confidence "
+                          "intervals.")
+    for name in ("parameter", "S1", "± S1", "ST", "± ST"):
+        table.add_column(name, justify="left" if name == "parameter" else "right")
+    for path, row in indices.iterrows():
+        table.add_row(str(path), *(f"{row[c]:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")))
+    out.print(table)
+    if plot is not None:
+        sobol_bars(indices, f"Sobol indices of {what} ({scenario.name})",
+                   f"burden-sim; data edition {baseline.edition}; {plan.samples} base samples",
+                   plot)
+        out.print(f"wrote {plot}")
 
 
 def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:

@@ -1,7 +1,7 @@
 """Cost-sharing rules: pure functions from costs to transfers.
 
-Shapes: costs and transfers are [sample, ally, year]; a key is [ally, year]; a fraction per
-year is [year].
+Shapes: costs and transfers are [sample, ally, year]; a key is [ally, year]; the fraction
+repaid is [year] or [sample, year]; an annual cap is None, a number, or [sample].
 """
 
 from __future__ import annotations
@@ -22,24 +22,40 @@ def deploying_nation_pays(gross: np.ndarray) -> Transfers:
     return Transfers(zero, zero.copy())
 
 
+Cap = float | np.ndarray | None
+
+
+def _fraction(fraction: np.ndarray) -> np.ndarray:
+    """[year] or [sample, year] -> broadcastable against [sample, ally, year]."""
+    return fraction[None, None, :] if fraction.ndim == 1 else fraction[:, None, :]
+
+
+def _cap(annual_cap: Cap) -> np.ndarray | None:
+    """None, a number or [sample] -> None or broadcastable against [sample, 1, year]."""
+    if annual_cap is None:
+        return None
+    cap = np.asarray(annual_cap, dtype=float)
+    return cap.reshape(-1, 1, 1) if cap.ndim else cap
+
+
 def common_fund(
     eligible: np.ndarray,
     fraction: np.ndarray,
     key: np.ndarray,
-    annual_cap: float | None = None,
+    annual_cap: Cap = None,
 ) -> Transfers:
     """A fund repays ``fraction[y]`` of eligible costs E, financed by ``key``.
 
     R[s, a, y] = f[y] * E[s, a, y], scaled down pro rata when sum_a R exceeds the annual cap;
     Q[s, a, y] = key[a, y] * sum_a' R[s, a', y].
     """
-    requested = eligible * fraction[None, None, :]
-    reimbursed = requested * _cap_scale(requested.sum(axis=1, keepdims=True), annual_cap)
+    requested = eligible * _fraction(fraction)
+    reimbursed = requested * _cap_scale(requested.sum(axis=1, keepdims=True), _cap(annual_cap))
     contributed = key[None, :, :] * reimbursed.sum(axis=1, keepdims=True)
     return Transfers(reimbursed, contributed)
 
 
-def _cap_scale(total: np.ndarray, annual_cap: float | None) -> np.ndarray:
+def _cap_scale(total: np.ndarray, annual_cap: np.ndarray | None) -> np.ndarray:
     if annual_cap is None:
         return np.ones_like(total)
     with np.errstate(over="ignore"):  # a tiny total only means the cap cannot bind
@@ -56,7 +72,7 @@ def marginal_cost(
     eligible: np.ndarray,
     fraction: np.ndarray,
     key: np.ndarray,
-    annual_cap: float | None = None,
+    annual_cap: Cap = None,
 ) -> np.ndarray:
     """What one more unit of eligible cost costs the ally that incurs it, [s, a, y].
 
@@ -64,14 +80,15 @@ def marginal_cost(
     (S = sum of eligible costs) and contributions are fixed, so the cost is
     1 - C * (S - E_a) / S**2.
     """
-    f = fraction[None, None, :]
-    free = 1.0 - f + f * key[None, :, :]
-    if annual_cap is None:
-        return np.broadcast_to(free, eligible.shape).copy()
+    f = _fraction(fraction)
+    free = np.broadcast_to(1.0 - f + f * key[None, :, :], eligible.shape)
+    cap = _cap(annual_cap)
+    if cap is None:
+        return free.copy()
     total = eligible.sum(axis=1, keepdims=True)
-    binds = f * total > annual_cap
+    binds = f * total > cap
     safe = np.where(total > 0, total, 1.0)
-    capped = 1.0 - annual_cap * (total - eligible) / safe**2
+    capped = 1.0 - cap * (total - eligible) / safe**2
     return np.where(binds, capped, free)
 
 

@@ -161,6 +161,39 @@ class Projection(Strict):
         return self
 
 
+class Uncertain(Strict):
+    """A parameter that varies in a sweep: a distribution, or a list of values."""
+
+    distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal"] | None = None
+    low: float | None = None
+    mode: float | None = Field(None, description="Most likely value (triangular, pert).")
+    high: float | None = None
+    mean: float | None = Field(None, description="normal")
+    sd: float | None = Field(None, description="Standard deviation (normal).")
+    median: float | None = Field(None, description="lognormal")
+    sigma: float | None = Field(None, description="Standard deviation of log (lognormal).")
+    values: list[float] | None = Field(None, min_length=1, description="Explicit values.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Uncertain:
+        if (self.distribution is None) == (self.values is None):
+            raise ValueError("give a distribution or values, not both")
+        need = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+                "pert": (), "normal": ("mean", "sd"), "lognormal": ("median", "sigma")}
+        for name in need.get(self.distribution or "", ()):
+            if getattr(self, name) is None:
+                raise ValueError(f"{self.distribution} needs {', '.join(need[self.distribution])}")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low {self.low} must be below high {self.high}")
+        if self.mode is not None and not (self.low or 0) <= self.mode <= (self.high or self.mode):
+            raise ValueError(f"mode {self.mode} must lie between low and high")
+        for name in ("sd", "sigma", "median"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+        return self
+
+
 class Years(Strict):
     start: Year
     end: Year
@@ -189,6 +222,10 @@ class Scenario(Strict):
     projection: Projection | None = Field(
         None, description="How to extend GDP and defence shares past the last data year."
     )
+    parameters: dict[str, Uncertain] = Field(
+        default_factory=dict, description="What varies in a sweep: dotted path -> "
+        "distribution or values (e.g. policy.fraction, unit_costs.person_year)."
+    )
     samples: int = Field(0, ge=0, le=1_000_000, description="Monte Carlo draws of unit costs.")
     seed: int = Field(0, ge=0, description="Seed of the draws (numpy SeedSequence).")
 
@@ -206,7 +243,7 @@ def _loc_to_text(loc: tuple[str | int, ...]) -> str:
 
 def _did_you_mean(name: str) -> str:
     known = {f for model in (Scenario, Years, Mission, Contribution, UnitCost, Policy, FundingKey,
-                          KeyCap, Projection)
+                          KeyCap, Projection, Uncertain)
              for f in model.model_fields}
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,75 @@
+"""Address a scenario's numeric fields by dotted path, e.g. ``policy.fraction``.
+
+Missions are addressed by id (``missions.efp_latvia.contributions.0.troops``) and unit costs by
+category (``unit_costs.person_year`` is the central value).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .scenario import Scenario, UnitCost
+
+VECTORISED = ("policy.fraction", "policy.annual_cap_usd")
+EXAMPLES = "e.g. policy.fraction, unit_costs.person_year, projection.gdp_growth_pct"
+
+
+class PathError(ValueError):
+    """A dotted path that names no numeric field."""
+
+
+def canonical(path: str) -> str:
+    """``unit_costs.X`` means its central value."""
+    parts = path.split(".")
+    if parts[0] == "unit_costs" and len(parts) == 2:
+        return f"{path}.central"
+    return path
+
+
+def with_unit_costs(scenario: Scenario, defaults: dict[str, UnitCost]) -> dict[str, Any]:
+    """The scenario as a plain mapping, with every unit cost present (shipped or overridden)."""
+    data = scenario.model_dump(exclude_none=False)
+    data["unit_costs"] = {name: cost.model_dump() for name, cost in
+                          {**defaults, **scenario.unit_costs}.items()}
+    return data
+
+
+def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
+    if isinstance(node, dict):
+        key: Any = int(part) if part.isdigit() and int(part) in node else part
+        if key in node:
+            return node, key
+    if isinstance(node, list):
+        if part.isdigit() and int(part) < len(node):
+            return node, int(part)
+        ids = [item.get("id") for item in node if isinstance(item, dict)]
+        if part in ids:
+            return node, ids.index(part)
+    raise PathError(f"{path}: names no field of the scenario ({EXAMPLES})")
+
+
+def get_value(data: dict[str, Any], path: str) -> float:
+    node: Any = data
+    for part in canonical(path).split("."):
+        parent, key = _step(node, part, path)
+        node = parent[key]
+    if node is None:  # an optional number not set, e.g. policy.annual_cap_usd
+        return float("nan")
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        raise PathError(f"{path}: is not a number ({EXAMPLES})")
+    return float(node)
+
+
+def set_values(data: dict[str, Any], values: dict[str, float]) -> dict[str, Any]:
+    """A copy of ``data`` with each path set (the caller re-validates the result)."""
+    out = copy.deepcopy(data)
+    for path, value in values.items():
+        node: Any = out
+        parts = canonical(path).split(".")
+        for part in parts[:-1]:
+            parent, key = _step(node, part, path)
+            node = parent[key]
+        parent, key = _step(node, parts[-1], path)
+        parent[key] = value
+    return out
