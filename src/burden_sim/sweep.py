@@ -271,7 +271,8 @@ def serial(plan: Plan, indices: list[int]) -> Iterator[tuple[int, dict[str, np.n
 
 
 def processes(workers: int) -> Executor:
-    """Local worker processes (the default)."""
+    """Local worker processes (the default); at most two chunks per worker in flight, so
+    memory stays bounded however many chunks there are."""
     def run(plan: Plan, indices: list[int]) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -280,21 +281,15 @@ def processes(workers: int) -> Executor:
             yield from serial(plan, indices)
             return
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(run_chunk, plan, i): i for i in indices}
-            try:
-                for future in cf.as_completed(futures):
-                    yield futures[future], future.result()
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            yield from _windowed(lambda i: pool.submit(run_chunk, plan, i), indices,
+                                 2 * workers, cf.wait, cf.FIRST_COMPLETED)
     return run
 
 
 def dask(address: str, workers: int = 2) -> Executor:
     """A Dask distributed cluster: ``local`` starts one here, else ``tcp://HOST:PORT``."""
     def run(plan: Plan, indices: list[int]) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, wait
 
         cluster = None
         try:
@@ -308,16 +303,31 @@ def dask(address: str, workers: int = 2) -> Executor:
             raise BurdenSimError(f"--scheduler {address}: cannot reach the scheduler "
                                  f"({type(exc).__name__})") from None
         try:
-            futures = [client.submit(run_chunk, plan, i, key=f"chunk-{i}-{id(plan)}",
-                                     pure=False) for i in indices]
-            owner = {f.key: i for f, i in zip(futures, indices, strict=True)}
-            for future in as_completed(futures):
-                yield owner[future.key], future.result()
+            slots = 2 * max(1, len(client.scheduler_info()["workers"]))
+            yield from _windowed(lambda i: client.submit(run_chunk, plan, i, pure=False),
+                                 indices, slots, wait, "FIRST_COMPLETED")
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     return run
+
+
+def _windowed(submit, indices, slots, wait, first_completed):
+    """Keep ``slots`` chunks running; yield each (index, result) as it finishes."""
+    pending = list(indices)
+    running = {}
+    try:
+        while pending or running:
+            while pending and len(running) < slots:
+                index = pending.pop(0)
+                running[submit(index)] = index
+            done, _ = wait(list(running), return_when=first_completed)
+            for future in done:
+                yield running.pop(future), future.result()
+    finally:
+        for future in running:
+            future.cancel()
 
 
 def check_scheduler(address: str) -> None:
