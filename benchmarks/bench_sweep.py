@@ -29,17 +29,17 @@ OUTPUTS = {"per-ally": "net", "summary": "allies_at_2pct,allies_at_3_5pct,gini_n
 CHILD = """
 import sys
 from pathlib import Path
-from burden_sim import sweep
+from burden_sim import sweeps
 from burden_sim.scenario import Uncertain, load_scenario
 n, workers, out, variables = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 scenario, _ = load_scenario(sys.argv[5])
-plan = sweep.make_plan(scenario, design="mc", samples=n, seed=1, chunk_size=min(n, 20_000),
+plan = sweeps.make_plan(scenario, design="mc", samples=n, seed=1, chunk_size=min(n, 20_000),
     variables=tuple(variables.split(",")), overrides={
         "unit_costs.person_year": Uncertain(distribution="pert"),
         "unit_costs.person_move": Uncertain(distribution="pert"),
         "unit_costs.aircraft_month": Uncertain(distribution="pert"),
         "policy.fraction": Uncertain(distribution="uniform", low=0.5, high=1.0)})
-sweep.run(plan, out, sweep.processes(workers))
+sweeps.run(plan, out, sweeps.processes(workers))
 import json, resource
 print(json.dumps({"driver": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))

@@ -1,6 +1,6 @@
 """burden-sim: who pays for NATO deployments under different cost-sharing rules."""
 
-from .api import check_scenario, compare, load, simulate
+from .api import check_scenario, compare, load, simulate, sweep
 from .baseline import load_baseline
 from .errors import BurdenSimError, DataError, ScenarioError
 from .scenario import Scenario, load_scenario
@@ -16,5 +16,6 @@ __all__ = [
     "load_baseline",
     "load_scenario",
     "simulate",
+    "sweep",
 ]
 __version__ = "0.1.0"

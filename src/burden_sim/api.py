@@ -261,3 +261,22 @@ def compare(*scenarios: str | Path | Scenario) -> xr.Dataset:
                 "edition"):
         combined[f"{key}_by_scenario"] = ("scenario", [str(ds.attrs[key]) for ds in runs])
     return combined
+
+
+def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
+          design: str = "grid", samples: int | None = None, seed: int | None = None,
+          variables: tuple[str, ...] = ("net", "net_pct_gdp", "reimbursed", "contributed",
+                                        "allies_at_2pct", "allies_at_3_5pct")) -> xr.Dataset:
+    """A sweep in memory, for notebooks: ``parameters`` maps dotted paths to values (a list)
+    or to a distribution (a mapping, as in a scenario's ``parameters:`` block). Large sweeps
+    belong in ``burden-sim sweep``, which streams to disk."""
+    from . import sweeps
+    from .scenario import Uncertain
+
+    if not isinstance(scenario, Scenario):
+        scenario, _ = load(scenario)
+    specs = {path: Uncertain(values=list(spec)) if isinstance(spec, list | tuple | np.ndarray)
+             else Uncertain.model_validate(spec) for path, spec in (parameters or {}).items()}
+    plan = sweeps.make_plan(scenario, design=design, samples=samples, seed=seed,
+                            overrides=specs, variables=variables)
+    return sweeps.to_dataset(plan)

@@ -23,10 +23,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from . import plots
 from .api import compare as compare_scenarios
 from .api import load, simulate
 from .errors import BurdenSimError
-from .plots import sobol_bars
 from .results import (
     check_output_path,
     to_tidy,
@@ -35,9 +35,9 @@ from .results import (
 )
 from .scenario import Uncertain
 from .sensitivity import sobol_indices
-from .sweep import DEFAULT_VARIABLES, DONE, Plan, check_scheduler, make_plan, processes
-from .sweep import dask as dask_executor
-from .sweep import run as run_sweep
+from .sweeps import DEFAULT_VARIABLES, DONE, Plan, check_scheduler, make_plan, processes
+from .sweeps import dask as dask_executor
+from .sweeps import run as run_sweep
 
 COMPARE_FORMATS = {".csv": "tidy CSV", ".parquet": "Parquet", ".nc": "netCDF"}
 
@@ -278,10 +278,14 @@ def sensitivity(
     settings: Settings = [],  # noqa: B006
     seed: Seed = None,
     plot: Annotated[Path | None, typer.Option(help="Save a bar chart (.png or .svg).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                      help="Save the indices (.csv).")] = None,
 ) -> None:
     """Sobol first-order and total indices (SALib) of one result to the declared parameters."""
     if plot is not None:
-        check_output_path(plot, {".png": "PNG", ".svg": "SVG"})
+        check_output_path(plot, PLOT_FORMATS)
+    if output is not None:
+        check_output_path(output, {".csv": "CSV"})
     plan = sweep_plan(file, "mc", samples, seed, 10_000, settings, output_var)
     if len(plan.parameters) < 2:
         raise BurdenSimError("sensitivity needs at least two parameters")
@@ -299,10 +303,102 @@ def sensitivity(
         table.add_row(str(path), *(f"{row[c]:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")))
     out.print(table)
     if plot is not None:
-        sobol_bars(indices, f"Sobol indices of {what} ({scenario.name})",
+        plots.sobol_bars(indices, f"Sobol indices of {what} ({scenario.name})",
                    f"burden-sim; data edition {baseline.edition}; {plan.samples} base samples",
                    plot)
         out.print(f"wrote {plot}")
+    if output is not None:
+        write_atomically(output, lambda tmp: indices.to_csv(tmp))
+        out.print(f"wrote {output}")
+
+
+PLOT_FORMATS = {".png": "PNG", ".svg": "SVG"}
+
+
+@app.command()
+@one_line_errors
+def plot(
+    results: Annotated[Path, typer.Argument(help="A run or compare output (.nc), a sweep "
+                                            "store (.zarr), sensitivity indices (.csv) or a "
+                                            "scenario (.yaml, for the timeline).",
+                                            show_default=False)],
+    kind: Annotated[str, typer.Option(help=f"One of {', '.join(plots.KINDS)}.",
+                                      show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Figure file: .png or .svg.",
+                                         show_default=False)],
+    ally: Annotated[str | None, typer.Option(help="Ally for the sweep curve.")] = None,
+    parameter: Annotated[str | None, typer.Option(help="Sweep parameter on the x axis "
+                                                  "(default: the first).")] = None,
+    year: Annotated[int | None, typer.Option(help="Year for the spending plot.")] = None,
+    scenario: Annotated[str | None, typer.Option(help="Scenario of a comparison to plot "
+                                                 "against the first (default: the last).")]
+    = None,
+) -> None:
+    """Draw a figure from results: change, spending, sweep, sobol or timeline."""
+    check_output_path(output, PLOT_FORMATS)
+    if kind not in plots.KINDS:
+        raise BurdenSimError(f"--kind {kind}: not one of {', '.join(plots.KINDS)}")
+    if not results.exists():
+        raise BurdenSimError(f"{results}: no such file or folder")
+    if kind == "timeline":
+        scenario_model, baseline = load(results)
+        plots.timeline(scenario_model, output, baseline.edition)
+    elif kind == "sobol":
+        indices = _read_table(results, "sobol", ".csv").set_index("parameter")
+        plots.sobol_bars(indices, f"Sobol indices: {results.stem}",
+                         f"burden-sim; {results.name}", output)
+    else:
+        ds = _open_results(results, kind)
+        if kind == "change":
+            if "scenario" not in ds.dims:
+                raise BurdenSimError(f"{results}: --kind change needs a comparison (the .nc "
+                                     "written by burden-sim compare)")
+            names = [str(n) for n in ds.scenario.values]
+            if scenario is not None and scenario not in names:
+                raise BurdenSimError(f"--scenario {scenario}: not in {', '.join(names)}")
+            plots.change_bars(ds, output, scenario)
+        elif kind == "spending":
+            if "scenario" in ds.dims:
+                name = scenario or str(ds.scenario.values[-1])
+                ds = ds.sel(scenario=name)
+                ds.attrs |= {"scenario": name,
+                             "edition": str(ds["edition_by_scenario"].values),
+                             "accounting": str(ds["accounting_by_scenario"].values)}
+            plots.spending_scatter(ds, output, year)
+        else:
+            sweep_params = [c for c in ds.coords if ds[c].dims == ("sample",)]
+            if not sweep_params:
+                raise BurdenSimError(f"{results}: --kind sweep needs a sweep store (.zarr)")
+            chosen = parameter or sweep_params[0]
+            by_path = {ds[c].attrs.get("path", c): c for c in sweep_params}
+            if chosen not in ds.coords and chosen not in by_path:
+                raise BurdenSimError(f"--parameter {chosen}: not in {', '.join(by_path)}")
+            if ally is None or ally not in ds.ally.values:
+                raise BurdenSimError("--ally: give one of the results' allies (ISO3 code)")
+            plots.sweep_curve(ds.load(), output, by_path.get(chosen, chosen), ally)
+    out.print(f"wrote {output}")
+
+
+def _open_results(path: Path, kind: str) -> xr.Dataset:
+    try:
+        if path.is_dir():
+            ds = xr.open_zarr(path)
+            return ds.assign_coords({c: ds[c] for c in ds.coords})
+        return xr.open_dataset(path)
+    except (OSError, ValueError) as exc:
+        raise BurdenSimError(f"{path}: cannot read it as results for --kind {kind} "
+                             f"({type(exc).__name__})") from None
+
+
+def _read_table(path: Path, kind: str, suffix: str):
+    import pandas as pd
+
+    if path.suffix != suffix:
+        raise BurdenSimError(f"{path}: --kind {kind} reads a {suffix} file")
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise BurdenSimError(f"{path}: cannot read it ({type(exc).__name__})") from None
 
 
 def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:

@@ -1,4 +1,4 @@
-"""Matplotlib figures. Each is labelled with units, the data edition and the scenario."""
+"""Matplotlib figures. Each is labelled with its units, the data edition and the scenario."""
 
 from __future__ import annotations
 
@@ -8,9 +8,86 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import xarray as xr  # noqa: E402
 
 from .results import write_atomically  # noqa: E402
+from .scenario import Scenario  # noqa: E402
+
+MORE, LESS, NEUTRAL = "#c44e52", "#4c72b0", "#8c8c8c"
+KINDS = ("change", "spending", "sweep", "sobol", "timeline")
+
+
+def change_bars(ds: xr.Dataset, path: Path, scenario: str | None = None) -> Path:
+    """Diverging bars: each ally's change in net cost against the first scenario."""
+    names = [str(n) for n in ds.scenario.values]
+    other = scenario or names[-1]
+    change = (ds["net_change"].sel(scenario=other).sum("year") / 1e6).to_series().sort_values()
+    fig, ax = plt.subplots(figsize=(7.5, 0.22 * len(change) + 1.8))
+    ax.barh(change.index, change.values, color=[MORE if v > 0 else LESS for v in change.values])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"change in net cost, {_span(ds)}, USD million (current prices)")
+    ax.set_title(f"Who pays more (red) and who pays less (blue):\n{other} against {names[0]}",
+                 fontsize=10)
+    ax.tick_params(axis="y", labelsize=7)
+    return _finish(fig, path, _note(ds, f"scenarios {names[0]} and {other}"))
+
+
+def spending_scatter(ds: xr.Dataset, path: Path, year: int | None = None) -> Path:
+    """Defence spending as % of GDP after the policy, against GDP, with the 2 % and 3.5 %
+    guidelines."""
+    year = int(ds.year[-1]) if year is None else year
+    one = ds.sel(year=year)
+    if "sample" in one.dims:
+        one = one.mean("sample")
+    gdp = one["gdp"].to_series() / 1e9
+    pct = one["defence_pct_gdp_after"].to_series()
+    keep = pct.notna() & one["member"].to_series().astype(bool)
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    ax.scatter(gdp[keep], pct[keep], color=LESS, s=18)
+    for ally in gdp[keep].index:
+        ax.annotate(ally, (gdp[ally], pct[ally]), fontsize=6, xytext=(3, 2),
+                    textcoords="offset points")
+    for level, style in ((2.0, "--"), (3.5, ":")):
+        ax.axhline(level, color=MORE, linestyle=style, linewidth=1, label=f"{level} % of GDP")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"GDP {year}, USD billion (current prices, log scale)")
+    ax.set_ylabel(f"defence spending {year} after the policy, % of GDP")
+    ax.set_title(f"Defence spending against GDP, {year}: {ds.attrs.get('scenario', '')}",
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    return _finish(fig, path, _note(ds, f"scenario {ds.attrs.get('scenario', '')}; "
+                                    f"accounting: {ds.attrs.get('accounting', '')}"))
+
+
+def sweep_curve(ds: xr.Dataset, path: Path, parameter: str, ally: str,
+                variable: str = "net") -> Path:
+    """An ally's result against one parameter: median and 5-95 % band over the other draws."""
+    x = ds[parameter].values
+    y = ds[variable].sel(ally=ally)
+    y = (y.sum("year") / 1e6 if variable == "net" else y.isel(year=-1)).values
+    levels = np.unique(x)
+    if len(levels) > 25:  # continuous draws: twenty bins of equal width
+        edges = np.linspace(x.min(), x.max(), 21)
+        which = np.clip(np.digitize(x, edges) - 1, 0, 19)
+        centres = (edges[:-1] + edges[1:]) / 2
+    else:
+        which, centres = np.searchsorted(levels, x), levels
+    frame = pd.DataFrame({"bin": which, "y": y}).groupby("bin")["y"]
+    stats = frame.quantile([0.05, 0.5, 0.95]).unstack()
+    centres = centres[stats.index]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    ax.fill_between(centres, stats[0.05], stats[0.95], color=LESS, alpha=0.25,
+                    label="5-95 % of draws")
+    ax.plot(centres, stats[0.5], color=LESS, marker="o", markersize=3, label="median")
+    unit = "USD million, summed over the years" if variable == "net" else "last year"
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(f"{variable} of {ally} ({unit})")
+    ax.set_title(f"{ally}'s {variable} against {parameter}: {ds.attrs.get('scenario', '')} "
+                 f"({ds.attrs.get('design', '')}, {ds.sizes['sample']} samples)", fontsize=10)
+    ax.legend(fontsize=8)
+    return _finish(fig, path, _note(ds, f"scenario {ds.attrs.get('scenario', '')}"))
 
 
 def sobol_bars(indices: pd.DataFrame, title: str, note: str, path: Path) -> Path:
@@ -18,7 +95,7 @@ def sobol_bars(indices: pd.DataFrame, title: str, note: str, path: Path) -> Path
     fig, ax = plt.subplots(figsize=(7, 0.6 * len(indices) + 1.8))
     rows = range(len(indices))
     ax.barh([r + 0.2 for r in rows], indices["ST"], 0.38, xerr=indices["ST_conf"],
-            label="total (ST)", color="#4c72b0")
+            label="total (ST)", color=LESS)
     ax.barh([r - 0.2 for r in rows], indices["S1"], 0.38, xerr=indices["S1_conf"],
             label="first order (S1)", color="#dd8452")
     ax.set_yticks(list(rows), indices.index)
@@ -27,12 +104,55 @@ def sobol_bars(indices: pd.DataFrame, title: str, note: str, path: Path) -> Path
     ax.set_title(title, fontsize=10)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8,
               frameon=False)
-    fig.text(0.01, 0.01, note, fontsize=7, color="#555555")
+    return _finish(fig, path, note)
+
+
+def timeline(scenario: Scenario, path: Path, edition: str) -> Path:
+    """Deployments by ally and mission over the scenario's years (a Gantt chart)."""
+    missions = [m for m in scenario.missions]
+    colours = plt.get_cmap("tab10")
+    allies = sorted({c.ally for m in missions for c in m.contributions
+                     if (c.troops or c.aircraft or c.host_support_eur)})
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(allies) + 2.2))
+    first, last = scenario.years.start, scenario.years.end
+    for k, mission in enumerate(missions):
+        offset = (k - len(missions) / 2) * 0.8 / len(missions)
+        for c in mission.contributions:
+            if not (c.troops or c.aircraft or c.host_support_eur):
+                continue
+            start, end = max(c.start, first), min(c.last_year, last)
+            if start > end:
+                continue
+            width = (end - start) + c.months / 12
+            ax.broken_barh([(start, width)], (allies.index(c.ally) + offset, 0.8 / len(missions)),
+                           color=colours(k % 10))
+        ax.plot([], [], color=colours(k % 10), linewidth=6, label=mission.name)
+    ax.set_yticks(range(len(allies)), allies, fontsize=7)
+    ax.set_xlim(first, last + 1)
+    ax.set_xlabel("year (each bar covers the months present in that year, drawn from "
+                  "January; rotation dates come with the deployment engine)")
+    ax.set_title(f"Deployments by ally and mission: {scenario.name}", fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
+              frameon=False)
+    ax.invert_yaxis()
+    return _finish(fig, path, f"burden-sim; data edition {edition}; scenario {scenario.name}; "
+                              "contributions as recorded in the scenario's missions")
+
+
+def _span(ds: xr.Dataset) -> str:
+    return f"{int(ds.year[0])}-{int(ds.year[-1])}"
+
+
+def _note(ds: xr.Dataset, what: str) -> str:
+    by_scenario = ds.get("edition_by_scenario", xr.DataArray([]))
+    edition = ds.attrs.get("edition") or ", ".join(
+        sorted(set(map(str, np.atleast_1d(by_scenario.values)))))
+    return f"burden-sim; data edition {edition}; {what}"
+
+
+def _finish(fig, path: Path, note: str) -> Path:
+    fig.text(0.01, 0.005, note, fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return _save(fig, path)
-
-
-def _save(fig, path: Path) -> Path:
     try:
         return write_atomically(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:],
                                                               dpi=150))

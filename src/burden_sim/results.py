@@ -85,6 +85,9 @@ def write_atomically(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; outputs are not
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

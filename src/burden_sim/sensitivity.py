@@ -9,7 +9,7 @@ from SALib.sample import sobol as sobol_sample
 
 from .errors import BurdenSimError
 from .results import VARIABLES
-from .sweep import Plan, run_rows
+from .sweeps import Plan, run_rows
 
 MONEY = ("gross", "reimbursed", "contributed", "net")
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 from pydantic import ValidationError
 from scipy import stats
 from scipy.stats import qmc
@@ -426,3 +427,22 @@ def run(plan: Plan, directory: Path, executor: Executor, resume: bool = False,
         if progress is not None:
             progress(plan.bounds(index)[1] - plan.bounds(index)[0])
     return written
+
+
+def to_dataset(plan: Plan, executor: Executor = serial) -> xr.Dataset:
+    """Run a (small) plan in memory: a Dataset over sample (, ally) and year, with the
+    parameter values as coordinates along ``sample``."""
+    parts = dict(executor(plan, list(range(plan.chunks))))
+    ordered = [parts[i] for i in range(plan.chunks)]
+    p = _prepared(_scenario_json(plan.scenario, {}))
+    data = {name: (VARIABLES[name][0], np.concatenate([r[name] for r in ordered]),
+                   {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})
+            for name in plan.variables}
+    values = np.concatenate([r["parameters"] for r in ordered])
+    coords = {"ally": list(p.baseline.allies), "year": p.years}
+    coords |= {parameter.path: ("sample", values[:, j])
+               for j, parameter in enumerate(plan.parameters)}
+    return xr.Dataset(data, coords=coords, attrs={
+        "scenario": plan.scenario.name, "design": plan.design, "samples": plan.samples,
+        "seed": plan.seed, "edition": p.baseline.edition,
+        "parameters": ", ".join(q.path for q in plan.parameters)})
