@@ -225,3 +225,40 @@ def test_sensitivity_table_and_plot(monkeypatch, capsys, uncertain, tmp_path):
     assert plot.stat().st_size > 10_000
     code, _, stderr = cli(monkeypatch, capsys, "sensitivity", uncertain, "--output-var", "net")
     assert code == 2 and "--output-var net: give --ally" in stderr
+
+
+@pytest.mark.parametrize("kind", ["change", "spending", "sweep", "sobol", "timeline"])
+def test_plot_every_kind(monkeypatch, capsys, tiny, uncertain, tmp_path, kind):
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("name: tiny", "name: other").replace(
+        "rule: common_fund", "rule: deploying_nation_pays"))
+    compared = tmp_path / "cmp.nc"
+    assert cli(monkeypatch, capsys, "compare", other, tiny, "-o", compared)[0] == 0
+    inputs = {"change": (compared,), "spending": (compared,), "timeline": (tiny,)}
+    if kind == "sweep":
+        store = tmp_path / "s.zarr"
+        assert cli(monkeypatch, capsys, "sweep", uncertain, "--samples", 40, "--workers", 1,
+                   "-o", store)[0] == 0
+        inputs["sweep"] = (store, "--ally", "GBR", "--parameter", "policy.fraction")
+    if kind == "sobol":
+        table = tmp_path / "idx.csv"
+        assert cli(monkeypatch, capsys, "sensitivity", uncertain, "--output-var", "net",
+                   "--ally", "GBR", "--samples", 32, "-o", table)[0] == 0
+        inputs["sobol"] = (table,)
+    figure = tmp_path / f"{kind}.png"
+    code, stdout, stderr = cli(monkeypatch, capsys, "plot", *inputs[kind], "--kind", kind,
+                               "-o", figure)
+    assert code == 0, stderr
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and figure.stat().st_size > 10_000
+
+
+def test_plot_rejects_a_mismatched_input(monkeypatch, capsys, tiny, tmp_path):
+    code, _, stderr = cli(monkeypatch, capsys, "plot", tiny, "--kind", "pie", "-o",
+                          tmp_path / "x.png")
+    assert code == 2 and "--kind pie: not one of change, spending, sweep, sobol, timeline" in stderr
+    out = tmp_path / "run.nc"
+    assert cli(monkeypatch, capsys, "run", tiny, "-o", out)[0] == 0
+    code, _, stderr = cli(monkeypatch, capsys, "plot", out, "--kind", "change", "-o",
+                          tmp_path / "x.png")
+    assert code == 2 and "--kind change needs a comparison" in stderr
+    assert not (tmp_path / "x.png").exists()

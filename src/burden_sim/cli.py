@@ -401,6 +401,23 @@ def _read_table(path: Path, kind: str, suffix: str):
         raise BurdenSimError(f"{path}: cannot read it ({type(exc).__name__})") from None
 
 
+@app.command()
+@one_line_errors
+def report(
+    files: Annotated[list[Path], typer.Argument(help="Two or more scenario files; the first "
+                                                "is the reference.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The report (.html).",
+                                         show_default=False)],
+) -> None:
+    """A self-contained HTML report: tables, figures, assumptions and sources."""
+    from .report import build
+
+    check_output_path(output, {".html": "HTML"})
+    page = build(files)
+    write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    out.print(f"wrote {output} ({len(page) / 1e6:.1f} MB)")
+
+
 def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:
     """Per-ally gross, reimbursed, contributed, net (USD m) and net as % of GDP."""
     view = ds.sel(year=[year]) if year is not None else ds

@@ -1,0 +1,61 @@
+"""The HTML report: self-contained, and rendered by a real browser."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from burden_sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = [ROOT / "scenarios" / f"{n}.yaml"
+             for n in ("deploying_nation_pays", "common_fund", "fund_enablers_only")]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    sys_argv = sys.argv
+    sys.argv = ["burden-sim", "report", *map(str, SCENARIOS), "--output", str(out)]
+    try:
+        with pytest.raises(SystemExit) as done:
+            main()
+        assert done.value.code == 0
+    finally:
+        sys.argv = sys_argv
+    return out
+
+
+def test_report_is_self_contained(report):
+    page = report.read_text()
+    assert page.count("<table") == 3  # scenarios, allies, sources
+    sources = re.findall(r"src=['\"]([^'\"]+)", page)
+    assert len(sources) == 4 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "<link" not in page and "@import" not in page  # nothing fetched from the network
+    for needle in ("common_fund", "fund_enablers_only", "Assumptions", "UC_CZ_EFP_2018",
+                   "Defence Expenditure of NATO Countries", "CZE"):
+        assert needle in page, needle
+
+
+def test_report_renders_in_headless_chromium(report, tmp_path):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI: .ci/run installs Debian's chromium")
+        pytest.skip("no Chromium here (install Debian's chromium package to run this test)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000"]
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", report.as_uri()], capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-images="4"' in body and 'data-images-loaded="4"' in body
+    assert dom.count("<tr>") > 40  # the tables were parsed into rows
+    shot = tmp_path / "report.png"
+    subprocess.run([CHROMIUM, *flags, "--window-size=1200,1600", f"--screenshot={shot}",
+                    report.as_uri()], capture_output=True, timeout=120, check=True)
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
