@@ -342,7 +342,7 @@ def plot(
         raise BurdenSimError(f"{results}: no such file or folder")
     if kind == "timeline":
         scenario_model, baseline = load(results)
-        plots.timeline(scenario_model, output, baseline.edition)
+        plots.timeline(scenario_model, baseline.edition, output)
     elif kind == "sobol":
         indices = _read_table(results, "sobol", ".csv").set_index("parameter")
         plots.sobol_bars(indices, f"Sobol indices: {results.stem}",
@@ -375,7 +375,7 @@ def plot(
                 raise BurdenSimError(f"--parameter {chosen}: not in {', '.join(by_path)}")
             if ally is None or ally not in ds.ally.values:
                 raise BurdenSimError("--ally: give one of the results' allies (ISO3 code)")
-            plots.sweep_curve(ds.load(), output, by_path.get(chosen, chosen), ally)
+            plots.sweep_curve(ds.load(), by_path.get(chosen, chosen), ally, output)
     out.print(f"wrote {output}")
 
 

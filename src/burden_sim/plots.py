@@ -1,30 +1,35 @@
-"""Matplotlib figures. Each is labelled with its units, the data edition and the scenario."""
+"""Matplotlib figures. Each is labelled with its units, the data edition and the scenario.
+
+Figures are built with matplotlib's object API (no pyplot state), so they work the same in a
+script, on a server and inline in a notebook; each function returns the Figure and, given a
+path, also writes it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import xarray as xr  # noqa: E402
-
-from .results import write_atomically  # noqa: E402
-from .scenario import Scenario  # noqa: E402
+from .results import write_atomically
+from .scenario import Scenario
 
 MORE, LESS, NEUTRAL = "#c44e52", "#4c72b0", "#8c8c8c"
 KINDS = ("change", "spending", "sweep", "sobol", "timeline")
 
 
-def change_bars(ds: xr.Dataset, path: Path, scenario: str | None = None) -> Path:
+def change_bars(ds: xr.Dataset, path: Path | None = None,
+                scenario: str | None = None) -> Figure:
     """Diverging bars: each ally's change in net cost against the first scenario."""
     names = [str(n) for n in ds.scenario.values]
     other = scenario or names[-1]
     change = (ds["net_change"].sel(scenario=other).sum("year") / 1e6).to_series().sort_values()
-    fig, ax = plt.subplots(figsize=(7.5, 0.22 * len(change) + 1.8))
+    fig = Figure(figsize=(7.5, 0.22 * len(change) + 1.8))
+    ax = fig.subplots()
     ax.barh(change.index, change.values, color=[MORE if v > 0 else LESS for v in change.values])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"change in net cost, {_span(ds)}, USD million (current prices)")
@@ -34,7 +39,8 @@ def change_bars(ds: xr.Dataset, path: Path, scenario: str | None = None) -> Path
     return _finish(fig, path, _note(ds, f"scenarios {names[0]} and {other}"))
 
 
-def spending_scatter(ds: xr.Dataset, path: Path, year: int | None = None) -> Path:
+def spending_scatter(ds: xr.Dataset, path: Path | None = None,
+                     year: int | None = None) -> Figure:
     """Defence spending as % of GDP after the policy, against GDP, with the 2 % and 3.5 %
     guidelines."""
     year = int(ds.year[-1]) if year is None else year
@@ -44,7 +50,8 @@ def spending_scatter(ds: xr.Dataset, path: Path, year: int | None = None) -> Pat
     gdp = one["gdp"].to_series() / 1e9
     pct = one["defence_pct_gdp_after"].to_series()
     keep = pct.notna() & one["member"].to_series().astype(bool)
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig = Figure(figsize=(7.5, 5))
+    ax = fig.subplots()
     ax.scatter(gdp[keep], pct[keep], color=LESS, s=18)
     for ally in gdp[keep].index:
         ax.annotate(ally, (gdp[ally], pct[ally]), fontsize=6, xytext=(3, 2),
@@ -61,8 +68,8 @@ def spending_scatter(ds: xr.Dataset, path: Path, year: int | None = None) -> Pat
                                     f"accounting: {ds.attrs.get('accounting', '')}"))
 
 
-def sweep_curve(ds: xr.Dataset, path: Path, parameter: str, ally: str,
-                variable: str = "net") -> Path:
+def sweep_curve(ds: xr.Dataset, parameter: str, ally: str, path: Path | None = None,
+                variable: str = "net") -> Figure:
     """An ally's result against one parameter: median and 5-95 % band over the other draws."""
     x = ds[parameter].values
     y = ds[variable].sel(ally=ally)
@@ -77,7 +84,8 @@ def sweep_curve(ds: xr.Dataset, path: Path, parameter: str, ally: str,
     frame = pd.DataFrame({"bin": which, "y": y}).groupby("bin")["y"]
     stats = frame.quantile([0.05, 0.5, 0.95]).unstack()
     centres = centres[stats.index]
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    fig = Figure(figsize=(7.5, 4.5))
+    ax = fig.subplots()
     ax.fill_between(centres, stats[0.05], stats[0.95], color=LESS, alpha=0.25,
                     label="5-95 % of draws")
     ax.plot(centres, stats[0.5], color=LESS, marker="o", markersize=3, label="median")
@@ -90,9 +98,11 @@ def sweep_curve(ds: xr.Dataset, path: Path, parameter: str, ally: str,
     return _finish(fig, path, _note(ds, f"scenario {ds.attrs.get('scenario', '')}"))
 
 
-def sobol_bars(indices: pd.DataFrame, title: str, note: str, path: Path) -> Path:
+def sobol_bars(indices: pd.DataFrame, title: str, note: str,
+               path: Path | None = None) -> Figure:
     """First-order and total Sobol indices with their 95 % confidence intervals."""
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(indices) + 1.8))
+    fig = Figure(figsize=(7, 0.6 * len(indices) + 1.8))
+    ax = fig.subplots()
     rows = range(len(indices))
     ax.barh([r + 0.2 for r in rows], indices["ST"], 0.38, xerr=indices["ST_conf"],
             label="total (ST)", color=LESS)
@@ -107,13 +117,14 @@ def sobol_bars(indices: pd.DataFrame, title: str, note: str, path: Path) -> Path
     return _finish(fig, path, note)
 
 
-def timeline(scenario: Scenario, path: Path, edition: str) -> Path:
+def timeline(scenario: Scenario, edition: str, path: Path | None = None) -> Figure:
     """Deployments by ally and mission over the scenario's years (a Gantt chart)."""
     missions = [m for m in scenario.missions]
-    colours = plt.get_cmap("tab10")
+    colours = colormaps["tab10"]
     allies = sorted({c.ally for m in missions for c in m.contributions
                      if (c.troops or c.aircraft or c.host_support_eur)})
-    fig, ax = plt.subplots(figsize=(9, 0.28 * len(allies) + 2.2))
+    fig = Figure(figsize=(9, 0.28 * len(allies) + 2.2))
+    ax = fig.subplots()
     first, last = scenario.years.start, scenario.years.end
     for k, mission in enumerate(missions):
         offset = (k - len(missions) / 2) * 0.8 / len(missions)
@@ -150,11 +161,9 @@ def _note(ds: xr.Dataset, what: str) -> str:
     return f"burden-sim; data edition {edition}; {what}"
 
 
-def _finish(fig, path: Path, note: str) -> Path:
+def _finish(fig: Figure, path: Path | None, note: str) -> Figure:
     fig.text(0.01, 0.005, note, fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    try:
-        return write_atomically(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:],
-                                                              dpi=150))
-    finally:
-        plt.close(fig)
+    if path is not None:
+        write_atomically(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:], dpi=150))
+    return fig

@@ -131,16 +131,18 @@ def _figures(ds: xr.Dataset, scenarios: list) -> list[str]:
     figures = []
     with tempfile.TemporaryDirectory() as folder:
         for n in names[1:]:
-            figures.append(_img(plots.change_bars(ds, Path(folder) / f"change-{n}.png", n),
-                                f"Change in net cost: {n} against {names[0]}"))
+            figure = Path(folder) / f"change-{n}.png"
+            plots.change_bars(ds, figure, n)
+            figures.append(_img(figure, f"Change in net cost: {n} against {names[0]}"))
         last = ds.sel(scenario=names[-1])
         last.attrs |= {"scenario": names[-1], "edition": str(last["edition_by_scenario"].values),
                        "accounting": str(last["accounting_by_scenario"].values)}
-        figures.append(_img(plots.spending_scatter(last, Path(folder) / "spending.png"),
+        plots.spending_scatter(last, Path(folder) / "spending.png")
+        figures.append(_img(Path(folder) / "spending.png",
                             f"Defence spending against GDP after {names[-1]}"))
         edition = str(ds["edition_by_scenario"].values[0])
-        figures.append(_img(plots.timeline(scenarios[0], Path(folder) / "timeline.png",
-                                           edition), "Deployments by ally and mission"))
+        plots.timeline(scenarios[0], edition, Path(folder) / "timeline.png")
+        figures.append(_img(Path(folder) / "timeline.png", "Deployments by ally and mission"))
     return figures
 
 
