@@ -103,3 +103,14 @@ def test_accounting_switch_changes_who_reaches_two_percent():
     assert int(status_quo["allies_at_2pct"].sel(year=2024)) == 23
     assert int(lowers["allies_at_2pct"].sel(year=2024)) == 21
     assert (kept["allies_at_2pct"] >= status_quo["allies_at_2pct"]).all()
+
+
+def test_scenario_reference_matches_the_models():
+    from burden_sim.reference import render
+
+    page = (ROOT / "docs" / "scenario-reference.md").read_text()
+    assert page == render(), "regenerate: python -m burden_sim.reference > " \
+        "docs/scenario-reference.md"
+    for field in ("annual_cap_usd", "eligible_categories", "host_support_eur", "phase_in",
+                  "rotations_per_year", "defence_target_pct", "distribution"):
+        assert f"`{field}`" in page

@@ -59,19 +59,20 @@ class Contribution(Strict):
 
 class Mission(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short identifier, snake_case.")
-    name: str
+    name: str = Field(description="Name shown in tables and figures.")
     hosts: list[str] = Field(min_length=1, description="ISO3 codes of the host allies.")
-    contributions: list[Contribution] = Field(min_length=1)
+    contributions: list[Contribution] = Field(
+        min_length=1, description="Who provides what, when.")
 
 
 class UnitCost(Strict):
     """A unit cost in a currency of a price year; low/high bound a triangular draw."""
 
-    central: float = Field(ge=0)
-    low: float | None = Field(None, ge=0)
-    high: float | None = Field(None, ge=0)
-    currency: Literal["USD", "EUR"] = "EUR"
-    source: str | None = None
+    central: float = Field(ge=0, description="Central value, per unit of the category.")
+    low: float | None = Field(None, ge=0, description="Low end of the range (draws).")
+    high: float | None = Field(None, ge=0, description="High end of the range (draws).")
+    currency: Literal["USD", "EUR"] = Field("EUR", description="Currency of the values.")
+    source: str | None = Field(None, description="Where the figure comes from.")
 
     @model_validator(mode="after")
     def _ordered(self) -> UnitCost:
@@ -164,10 +165,11 @@ class Projection(Strict):
 class Uncertain(Strict):
     """A parameter that varies in a sweep: a distribution, or a list of values."""
 
-    distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal"] | None = None
-    low: float | None = None
+    distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal"] | None = Field(
+        None, description="A scipy.stats distribution (docs/sweeps.md), or give values.")
+    low: float | None = Field(None, description="Lower bound (uniform, triangular, pert).")
     mode: float | None = Field(None, description="Most likely value (triangular, pert).")
-    high: float | None = None
+    high: float | None = Field(None, description="Upper bound (uniform, triangular, pert).")
     mean: float | None = Field(None, description="normal")
     sd: float | None = Field(None, description="Standard deviation (normal).")
     median: float | None = Field(None, description="lognormal")
@@ -195,8 +197,10 @@ class Uncertain(Strict):
 
 
 class Years(Strict):
-    start: Year
-    end: Year
+    """The scenario's horizon, both years included."""
+
+    start: Year = Field(description="First year.")
+    end: Year = Field(description="Last year (past 2024 only with a projection).")
 
     @model_validator(mode="after")
     def _ordered(self) -> Years:
@@ -208,17 +212,20 @@ class Years(Strict):
 class Scenario(Strict):
     """A scenario: which missions, which years, which cost-sharing policy."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="Label of the results (unique in a comparison).")
+    description: str = Field("", description="One or two sentences for readers.")
     edition: str | None = Field(
         None, description="Defence-expenditure edition (default: the baseline's)."
     )
-    years: Years
-    missions: list[Mission] = Field(min_length=1)
+    years: Years = Field(description="The horizon.")
+    missions: list[Mission] = Field(
+        min_length=1, description="The missions, or the path of a YAML file (relative to the "
+        "scenario) whose missions: list several scenarios share.")
     unit_costs: dict[Category, UnitCost] = Field(
         default_factory=dict, description="Overrides of the shipped unit costs."
     )
-    policy: Policy
+    policy: Policy = Field(description="The cost-sharing rule.")
     projection: Projection | None = Field(
         None, description="How to extend GDP and defence shares past the last data year."
     )
