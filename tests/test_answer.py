@@ -1,0 +1,43 @@
+"""docs/answer.md quotes the shipped scenarios' figures: they must still be what they say."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import burden_sim
+
+ROOT = Path(__file__).resolve().parents[1]
+ROW = re.compile(r"^\| ([A-Z]{3}) \| ([\d,.]+) \| ([+-][\d,.]+) \| ([+-][\d.]+) \|$")
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return burden_sim.compare(ROOT / "scenarios" / "deploying_nation_pays.yaml",
+                              ROOT / "scenarios" / "common_fund.yaml")
+
+
+def test_the_answer_table_matches_the_scenarios(comparison):
+    rows = [ROW.match(line) for line in (ROOT / "docs" / "answer.md").read_text().splitlines()]
+    rows = [r for r in rows if r]
+    assert len(rows) == 32
+    today = comparison["net"].sel(scenario="deploying_nation_pays").sum("year") / 1e6
+    change = comparison["net_change"].sel(scenario="common_fund").sum("year") / 1e6
+    gdp = comparison["gdp"].where(comparison["member"]).sum("year").isel(scenario=0) / 1e6
+    for row in rows:
+        ally = row.group(1)
+        assert float(row.group(2).replace(",", "")) == pytest.approx(
+            float(today.sel(ally=ally)), abs=0.051), ally
+        assert float(row.group(3).replace(",", "")) == pytest.approx(
+            float(change.sel(ally=ally)), abs=0.051), ally
+        assert float(row.group(4)) == pytest.approx(
+            float(100 * change.sel(ally=ally) / gdp.sel(ally=ally)), abs=0.00006), ally
+
+
+def test_the_answer_prose_figures(comparison):
+    text = (ROOT / "docs" / "answer.md").read_text()
+    fund = comparison.sel(scenario="common_fund")
+    assert f"USD {float(fund['reimbursed'].sum()) / 1e6:,.1f} million" in text
+    change = comparison["net_change"].sel(scenario="common_fund").sum("year")
+    assert f"{int((change < 0).sum())} allies pay less, {int((change > 0).sum())} pay more" in text
+    assert int(fund["allies_at_2pct"].sel(year=2024)) == 21
