@@ -83,8 +83,10 @@ def gross_cost(activity: np.ndarray, prices: np.ndarray, factor: np.ndarray,
     The schedule is contracted over missions before the sample axis is broadcast.
     """
     weighted = activity if eligible is None else activity * eligible[None, :, None, :]
-    per_ally = weighted.sum(axis=1)  # [a, y, c]
-    return np.einsum("ayc,sc,cy->say", per_ally, prices, factor, optimize=True)
+    schedule = weighted.sum(axis=1) * factor.T[None, :, :]  # [a, y, c], in USD per price unit
+    a, y, c = schedule.shape
+    # One matrix product writes the [s, a, y] output once, with no [s, a, y, c] temporary.
+    return (prices @ schedule.reshape(a * y, c).T).reshape(len(prices), a, y)
 
 
 def gross_by_mission(activity: np.ndarray, prices: np.ndarray,

@@ -49,15 +49,15 @@ def common_fund(
     R[s, a, y] = f[y] * E[s, a, y], scaled down pro rata when sum_a R exceeds the annual cap;
     Q[s, a, y] = key[a, y] * sum_a' R[s, a', y].
     """
-    requested = eligible * _fraction(fraction)
-    reimbursed = requested * _cap_scale(requested.sum(axis=1, keepdims=True), _cap(annual_cap))
+    reimbursed = eligible * _fraction(fraction)
+    cap = _cap(annual_cap)
+    if cap is not None:
+        reimbursed *= _cap_scale(reimbursed.sum(axis=1, keepdims=True), cap)
     contributed = key[None, :, :] * reimbursed.sum(axis=1, keepdims=True)
     return Transfers(reimbursed, contributed)
 
 
-def _cap_scale(total: np.ndarray, annual_cap: np.ndarray | None) -> np.ndarray:
-    if annual_cap is None:
-        return np.ones_like(total)
+def _cap_scale(total: np.ndarray, annual_cap: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):  # a tiny total only means the cap cannot bind
         return np.minimum(1.0, np.divide(annual_cap, total, out=np.ones_like(total),
                                          where=total > 0))
@@ -65,7 +65,9 @@ def _cap_scale(total: np.ndarray, annual_cap: np.ndarray | None) -> np.ndarray:
 
 def net_cost(gross: np.ndarray, transfers: Transfers) -> np.ndarray:
     """N[s, a, y] = G - R + Q. Summed over allies it equals the gross cost."""
-    return gross - transfers.reimbursed + transfers.contributed
+    net = gross - transfers.reimbursed
+    net += transfers.contributed
+    return net
 
 
 def marginal_cost(

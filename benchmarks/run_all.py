@@ -1,0 +1,274 @@
+"""All core benchmarks in one run: implementations side by side, scaling, and the report.
+
+    python benchmarks/run_all.py            # about two minutes on 2 cores
+    python benchmarks/run_all.py --quick    # tiny sizes (what the tests run)
+
+Writes benchmarks/results/core.json, the figures in docs/performance/ and docs/performance.md
+(with the sweep results of benchmarks/results/sweep*.json, from bench_sweep.py, when present).
+
+Implementations, on the same inputs, must agree to a relative 1e-9 on every output (gross,
+reimbursed, contributed and net cost per sample, ally and year) before any time is reported:
+
+- core: burden_sim's vectorised functions (costs.gross_cost, policies.common_fund, net_cost);
+- python: plain loops over samples, years, allies, missions and categories;
+- pandas: merges and group-bys on a long table, as an analyst would write in a notebook;
+- copy: the machine's limit, a NumPy copy of arrays the size of the core's four outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from burden_sim import costs, policies
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+FIGURES = ROOT / "docs" / "performance"
+CATEGORIES = 4
+OUTPUTS = ("gross", "reimbursed", "contributed", "net")
+
+
+def inputs(samples: int, allies: int = 32, missions: int = 9, years: int = 8, seed: int = 0):
+    """Synthetic inputs shaped like the common-fund scenario: each mission has about eight
+    contributors; each contributor provides one or two categories of activity."""
+    rng = np.random.default_rng(seed)
+    activity = np.zeros((allies, missions, years, CATEGORIES))
+    for m in range(missions):  # building inputs, not the timed hot path
+        who = rng.choice(allies, size=min(allies, 8), replace=False)
+        kind = rng.integers(0, CATEGORIES, size=len(who))
+        activity[who, m, :, kind] = rng.uniform(1, 500, size=(len(who), years))
+    prices = rng.uniform(1e3, 1e5, size=(samples, CATEGORIES))
+    factor = rng.uniform(1.0, 1.4, size=(CATEGORIES, years))
+    eligible = (rng.random((missions, CATEGORIES)) < 0.8).astype(float)
+    weights = rng.uniform(0.1, 1.0, size=(allies, years))
+    key = weights / weights.sum(axis=0)
+    fraction = rng.uniform(0.5, 1.0, size=years)
+    return activity, prices, factor, eligible, key, fraction
+
+
+def core(activity, prices, factor, eligible, key, fraction):
+    gross = costs.gross_cost(activity, prices, factor)
+    covered = costs.gross_cost(activity, prices, factor, eligible)
+    t = policies.common_fund(covered, fraction, key)
+    return gross, t.reimbursed, t.contributed, policies.net_cost(gross, t)
+
+
+def python(activity, prices, factor, eligible, key, fraction):
+    a_n, m_n, y_n, c_n = activity.shape
+    s_n = len(prices)
+    act, pr, fx, el, k, f = (x.tolist() for x in (activity, prices, factor, eligible, key,
+                                                   fraction))
+    out = np.zeros((4, s_n, a_n, y_n))
+    for s in range(s_n):
+        for y in range(y_n):
+            repaid = [0.0] * a_n
+            for a in range(a_n):
+                gross = covered = 0.0
+                for m in range(m_n):
+                    for c in range(c_n):
+                        cost = act[a][m][y][c] * pr[s][c] * fx[c][y]
+                        gross += cost
+                        covered += cost * el[m][c]
+                repaid[a] = f[y] * covered
+                out[0, s, a, y] = gross
+                out[1, s, a, y] = repaid[a]
+            pool = sum(repaid)
+            for a in range(a_n):
+                out[2, s, a, y] = k[a][y] * pool
+                out[3, s, a, y] = out[0, s, a, y] - repaid[a] + out[2, s, a, y]
+    return tuple(out)
+
+
+def pandas_version(activity, prices, factor, eligible, key, fraction):
+    a_n, m_n, y_n, c_n = activity.shape
+    s_n = len(prices)
+    idx = np.nonzero(activity)
+    act = pd.DataFrame({"ally": idx[0], "mission": idx[1], "year": idx[2], "category": idx[3],
+                        "quantity": activity[idx]})
+    act = act.merge(pd.DataFrame({"mission": np.repeat(np.arange(m_n), c_n),
+                                  "category": np.tile(np.arange(c_n), m_n),
+                                  "eligible": eligible.ravel()}), on=["mission", "category"])
+    act = act.merge(pd.DataFrame({"category": np.repeat(np.arange(c_n), y_n),
+                                  "year": np.tile(np.arange(y_n), c_n), "fx": factor.ravel()}),
+                    on=["category", "year"])
+    price = pd.DataFrame({"sample": np.repeat(np.arange(s_n), c_n),
+                          "category": np.tile(np.arange(c_n), s_n), "price": prices.ravel()})
+    rows = act.merge(price, on="category")
+    rows["gross"] = rows["quantity"] * rows["price"] * rows["fx"]
+    rows["covered"] = rows["gross"] * rows["eligible"]
+    per = rows.groupby(["sample", "ally", "year"], as_index=False)[["gross", "covered"]].sum()
+    per["reimbursed"] = per["covered"] * fraction[per["year"]]
+    pool = per.groupby(["sample", "year"], as_index=False)["reimbursed"].sum()
+    grid = pd.MultiIndex.from_product([range(s_n), range(a_n), range(y_n)],
+                                      names=["sample", "ally", "year"]).to_frame(index=False)
+    full = grid.merge(per, how="left", on=["sample", "ally", "year"]).fillna(0.0)
+    full = full.merge(pool.rename(columns={"reimbursed": "pool"}), how="left",
+                      on=["sample", "year"]).fillna(0.0)
+    full["contributed"] = key[full["ally"], full["year"]] * full["pool"]
+    full["net"] = full["gross"] - full["reimbursed"] + full["contributed"]
+    full = full.sort_values(["sample", "ally", "year"])
+    return tuple(full[o].to_numpy().reshape(s_n, a_n, y_n) for o in OUTPUTS)
+
+
+def copy_bound(activity, prices, *_):
+    """Copy an array of the core's output size once per output: reading and writing the same
+    bytes as the core's four outputs, nothing computed (one copy alive at a time)."""
+    source = np.ones((len(prices), activity.shape[0], activity.shape[2]))  # warm, not timed
+
+    def run() -> None:
+        for _ in OUTPUTS:
+            copy = source.copy()
+            del copy
+    return run
+
+
+IMPLEMENTATIONS = {"core": core, "python": python, "pandas": pandas_version}
+
+
+def timed(fn, *args, repeat: int = 3):
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        result = None  # free the last run's outputs before the next
+        start = time.perf_counter()
+        result = fn(*args)
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def peak_memory(fn, *args) -> float:
+    tracemalloc.start()
+    fn(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def agree(reference, other) -> None:
+    for name, a, b in zip(OUTPUTS, reference, other, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-9 * np.abs(a).max(),
+                                   err_msg=f"{name} disagrees")
+
+
+def side_by_side(samples: int, which: tuple[str, ...]) -> dict:
+    args = inputs(samples)
+    row = {"samples": samples}
+    t_core, reference = timed(core, *args, repeat=1 if samples >= 100_000 else 3)
+    row["core_s"] = t_core
+    for name in which:
+        repeat = 1 if name == "python" else 3
+        t, result = timed(IMPLEMENTATIONS[name], *args, repeat=repeat)
+        agree(reference, result)
+        row[f"{name}_s"] = t
+        row[f"{name}_over_core"] = t / t_core
+    del reference
+    t_copy, _ = timed(copy_bound(*args))
+    row["copy_s"] = t_copy
+    row["core_over_copy"] = t_core / t_copy
+    return row
+
+
+def profile(samples: int) -> dict:
+    """Seconds spent in each step of the core, on a first run and on a second (warm) run."""
+    activity, prices, factor, eligible, key, fraction = inputs(samples)
+    runs = []
+    for _ in range(2):
+        marks = [time.perf_counter()]
+        gross = costs.gross_cost(activity, prices, factor)
+        marks.append(time.perf_counter())
+        covered = costs.gross_cost(activity, prices, factor, eligible)
+        marks.append(time.perf_counter())
+        transfers = policies.common_fund(covered, fraction, key)
+        marks.append(time.perf_counter())
+        net = policies.net_cost(gross, transfers)
+        marks.append(time.perf_counter())
+        runs.append(dict(zip(("gross", "eligible", "fund", "net"), np.diff(marks).tolist(),
+                             strict=True)))
+        del gross, covered, transfers, net
+    return {"samples": samples, "first": runs[0], "warm": runs[1]}
+
+
+def scaling(dimension: str, values: list[int], base: dict) -> list[dict]:
+    rows = []
+    for value in values:
+        shape = {**base, dimension: value}
+        args = inputs(**shape)
+        t, _ = timed(core, *args, repeat=1 if shape["samples"] >= 100_000 else 3)
+        t_copy, _ = timed(copy_bound(*args))
+        rows.append({"dimension": dimension, **shape, "core_s": t, "copy_s": t_copy,
+                     "peak_mb": peak_memory(core, *args)})
+    return rows
+
+
+def plot_scaling(rows: list[dict], path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    frame = pd.DataFrame(rows)
+    dims = list(dict.fromkeys(frame["dimension"]))
+    fig = Figure(figsize=(10, 2.8 * ((len(dims) + 1) // 2)))
+    axes = fig.subplots((len(dims) + 1) // 2, 2).ravel()
+    for ax, dim in zip(axes, dims, strict=False):
+        part = frame[frame["dimension"] == dim]
+        x = part[dim].to_numpy(float)
+        ax.loglog(x, part["core_s"], "o-", label="core")
+        ax.loglog(x, part["copy_s"], "s--", label="copy of the output (machine limit)")
+        ax.loglog(x, part["core_s"].iloc[0] * x / x[0], ":", color="grey", label="linear")
+        ax.set_xlabel(dim)
+        ax.set_ylabel("seconds")
+        ax.legend(fontsize=7)
+    for ax in axes[len(dims):]:
+        ax.set_visible(False)
+    fig.suptitle("burden-sim core: time against the size of the work (log-log)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the tests")
+    parser.add_argument("--out", type=Path, default=None, help="folder for results")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    out = args.out or (RESULTS if not quick else None)
+    report = {"machine": platform.platform(), "python": platform.python_version(),
+              "numpy": np.__version__}
+    report["side_by_side"] = [
+        side_by_side(20 if quick else 300, ("python", "pandas")),
+        side_by_side(50 if quick else 10_000, ("pandas",)),
+        side_by_side(100 if quick else 1_000_000, ()),
+    ]
+    report["profile"] = profile(100 if quick else 1_000_000)
+    base = {"samples": 10 if quick else 10_000, "allies": 32, "missions": 9, "years": 8}
+    grid = {
+        "samples": [10, 100] if quick else [1_000, 10_000, 100_000, 1_000_000],
+        "allies": [32, 64] if quick else [32, 100, 250, 500],
+        "missions": [10, 20] if quick else [10, 100, 1_000],
+        "years": [1, 8] if quick else [1, 10, 50],
+    }
+    report["scaling"] = [row for dim, values in grid.items()
+                         for row in scaling(dim, values, base)]
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "core.json").write_text(json.dumps(report, indent=1))
+    if not quick:
+        FIGURES.mkdir(parents=True, exist_ok=True)
+        plot_scaling(report["scaling"], FIGURES / "scaling.png")
+        write_report(report)
+    return report
+
+
+def write_report(report: dict) -> None:
+    from performance_report import render  # benchmarks/performance_report.py
+
+    (ROOT / "docs" / "performance.md").write_text(render(report, RESULTS))
+
+
+if __name__ == "__main__":
+    main()
