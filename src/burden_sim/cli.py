@@ -199,12 +199,15 @@ def parse_set(option: str) -> tuple[str, Uncertain]:
 
 
 def sweep_plan(file: Path, design: str, samples: int | None, seed: int | None,
-               chunk_size: int, settings: list[str], variables: str | None) -> Plan:
-    scenario, _ = load(file)
+               chunk_size: int, settings: list[str],
+               variables: str | None) -> tuple[Plan, tuple[str, ...], str]:
+    """The checked plan, with the allies and the data edition of the scenario's baseline."""
+    scenario, baseline = load(file)
     overrides = dict(parse_set(option) for option in settings)
     names = tuple(v.strip() for v in variables.split(",")) if variables else DEFAULT_VARIABLES
-    return make_plan(scenario, design=design, samples=samples, seed=seed,
+    plan = make_plan(scenario, design=design, samples=samples, seed=seed,
                      chunk_size=chunk_size, overrides=overrides, variables=names)
+    return plan, baseline.allies, baseline.edition
 
 
 Samples = Annotated[int | None, typer.Option(help="Number of samples (grid: per axis from "
@@ -233,7 +236,7 @@ def sweep(
     = None,
 ) -> None:
     """Run a sweep or Monte Carlo over declared parameters, chunk by chunk into a Zarr store."""
-    plan = sweep_plan(file, design, samples, seed, chunk_size, settings, variables)
+    plan, _, _ = sweep_plan(file, design, samples, seed, chunk_size, settings, variables)
     if scheduler is not None:
         check_scheduler(scheduler)
         executor = dask_executor(scheduler, workers)
@@ -286,11 +289,11 @@ def sensitivity(
         check_output_path(plot, PLOT_FORMATS)
     if output is not None:
         check_output_path(output, {".csv": "CSV"})
-    plan = sweep_plan(file, "mc", samples, seed, 10_000, settings, output_var)
+    plan, allies, edition = sweep_plan(file, "mc", samples, seed, 10_000, settings, output_var)
     if len(plan.parameters) < 2:
         raise BurdenSimError("sensitivity needs at least two parameters")
-    scenario, baseline = load(file)
-    indices = sobol_indices(plan, output_var, ally, year, baseline.allies)
+    scenario = plan.scenario
+    indices = sobol_indices(plan, output_var, ally, year, allies)
     what = f"{output_var}{'' if ally is None else ' of ' + ally}" + (
         f" in {year}" if year is not None else "")
     runs = plan.samples * (len(plan.parameters) + 2)
@@ -304,7 +307,7 @@ def sensitivity(
     out.print(table)
     if plot is not None:
         plots.sobol_bars(indices, f"Sobol indices of {what} ({scenario.name})",
-                   f"burden-sim; data edition {baseline.edition}; {plan.samples} base samples",
+                   f"burden-sim; data edition {edition}; {plan.samples} base samples",
                    plot)
         out.print(f"wrote {plot}")
     if output is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
@@ -60,6 +62,4 @@ def sobol_indices(plan: Plan, name: str, ally: str | None = None, year: int | No
 
 
 def _with_variables(plan: Plan, names: tuple[str, ...]) -> Plan:
-    import dataclasses
-
     return dataclasses.replace(plan, variables=names)
