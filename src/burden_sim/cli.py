@@ -311,7 +311,9 @@ def sensitivity(
                    plot)
         out.print(f"wrote {plot}")
     if output is not None:
-        write_atomically(output, lambda tmp: indices.to_csv(tmp))
+        table = indices.assign(output=what, scenario=scenario.name, edition=edition,
+                               base_samples=plan.samples)
+        write_atomically(output, lambda tmp: table.to_csv(tmp))
         out.print(f"wrote {output}")
 
 
@@ -348,8 +350,14 @@ def plot(
         plots.timeline(scenario_model, baseline.edition, output)
     elif kind == "sobol":
         indices = _read_table(results, "sobol", ".csv").set_index("parameter")
-        plots.sobol_bars(indices, f"Sobol indices: {results.stem}",
-                         f"burden-sim; {results.name}", output)
+        if not {"S1", "S1_conf", "ST", "ST_conf", "output", "scenario", "edition"} <= set(
+                indices.columns):
+            raise BurdenSimError(f"{results}: not a table written by burden-sim sensitivity "
+                                 "--output")
+        first = indices.iloc[0]
+        plots.sobol_bars(indices, f"Sobol indices of {first['output']} ({first['scenario']})",
+                         f"burden-sim; data edition {first['edition']}; "
+                         f"{first['base_samples']} base samples", output)
     else:
         ds = _open_results(results, kind)
         if kind == "change":
