@@ -108,8 +108,8 @@ def test_validate(monkeypatch, capsys, tiny):
         ("key: equal}", "key: {name: equal, caps: [{ally: USA, max_share: 1.5}]}}",
          "broken.yaml:3: policy.key.caps[0].max_share: Input should be less than or equal to 1"),
         ("key: equal}", "key: equal, eligible_categories: [fuel]}", "broken.yaml:3: "
-         "policy.eligible_categories[0]: Input should be 'person_year', 'aircraft_month', "
-         "'host_support' or 'person_move', got 'fuel'"),
+         "policy.eligible_categories[0]: unknown cost category 'fuel' (allowed here: "
+         "person_year, aircraft_month, host_support, person_move)"),
         ("key: equal", "key: nato", "broken.yaml:3: policy.key.name: Input should be "
          "'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got 'nato'"),
         ("hosts: [EST]", "hosts: [EST", "broken.yaml:8: yaml: not valid YAML"),

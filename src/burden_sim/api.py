@@ -9,22 +9,30 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import costs, metrics, policies
+from . import costs, deploy, metrics, policies
 from .baseline import DATA_DIR, DEFAULT_EDITION, Baseline, load_baseline
 from .errors import BurdenSimError
 from .keys import KeyShares, funding_key
 from .projection import extend
 from .results import build_dataset
-from .scenario import Origin, Scenario, UnitCost, load_scenario
+from .scenario import Origin, Policy, Scenario, UnitCost, load_scenario
 
 
-def default_unit_costs(data_dir: Path = DATA_DIR) -> dict[str, UnitCost]:
-    """Shipped central/low/high unit costs (data/unit_costs.csv), in EUR."""
+def categories_for(scenario: Scenario) -> tuple[str, ...]:
+    """The cost categories of a scenario: the engine's, or those of written-out missions."""
+    return costs.CATEGORIES if scenario.deployment is None else deploy.CATEGORIES
+
+
+def default_unit_costs(scenario: Scenario | None = None,
+                       data_dir: Path = DATA_DIR) -> dict[str, UnitCost]:
+    """Shipped central/low/high unit costs (data/unit_costs.csv), for a scenario's categories
+    (all of them without one)."""
     table = pd.read_csv(data_dir / "unit_costs.csv")
+    wanted = None if scenario is None else categories_for(scenario)
     return {
         row.category: UnitCost(central=row.central, low=row.low, high=row.high,
                                currency=row.currency, source=row.source_id)
-        for row in table.itertuples()
+        for row in table.itertuples() if wanted is None or row.category in wanted
     }
 
 
@@ -49,7 +57,20 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if year > last and end == "start":
             raise origin.error(("years", end), f"a scenario must start by {last}, the last "
                                "year with data, so that a projection has somewhere to start")
-    mission_ids = [m.id for m in scenario.missions]
+    categories = categories_for(scenario)
+    if scenario.deployment is not None:
+        deploy.check(scenario, baseline, origin)
+        mission_ids = scenario.deployment.missions or list(deploy.load_catalogue().missions)
+    else:
+        mission_ids = [m.id for m in scenario.missions]
+    for name in scenario.unit_costs:
+        if name not in categories:
+            raise origin.error(("unit_costs", name), f"unknown cost category {name!r} "
+                               f"(allowed here: {', '.join(categories)})")
+    for j, name in enumerate(scenario.policy.eligible_categories or []):
+        if name not in categories:
+            raise origin.error(("policy", "eligible_categories", j), f"unknown cost category "
+                               f"{name!r} (allowed here: {', '.join(categories)})")
     if len(set(mission_ids)) != len(mission_ids):
         raise origin.error(("missions",), "two missions share an id")
     for i, mission in enumerate(scenario.missions):
@@ -104,7 +125,10 @@ class Prepared:
     gdp: np.ndarray  # [a, y]
     defence_pct: np.ndarray  # [a, y]
     member: np.ndarray  # [a, y]
+    missions: list[str]
+    categories: tuple[str, ...]
     activity: np.ndarray  # [a, m, y, c]
+    schedule: deploy.Schedule | None  # what the deployment engine produced, if it ran
     prices: costs.UnitPrices
     factor: np.ndarray  # [c, y]
     key: KeyShares
@@ -118,7 +142,22 @@ def prepare(scenario: Scenario, baseline: Baseline,
     if scenario.projection is not None:
         baseline = extend(baseline, years[-1], scenario.projection)
     cols = baseline.year_positions(years)
-    prices = costs.unit_prices(unit_costs or default_unit_costs(), scenario.unit_costs)
+    key = funding_key(baseline, scenario.policy.key, years)
+    categories = categories_for(scenario)
+    if scenario.deployment is None:
+        missions = [m.id for m in scenario.missions]
+        activity, schedule = costs.activity_tensor(scenario, baseline), None
+    else:
+        missions = scenario.deployment.missions or list(deploy.load_catalogue().missions)
+        policy = scenario.policy
+        fraction = (policies.fraction_by_year(policy.fraction, policy.phase_in, years)
+                    if policy.rule == "common_fund" else np.zeros(len(years)))
+        covered = np.array([policy.eligible_missions is None or m in policy.eligible_missions
+                            for m in missions], dtype=float)
+        schedule = deploy.schedule(scenario, baseline, key.shares, fraction, covered)
+        activity = schedule.activity.values
+    prices = costs.unit_prices(unit_costs or default_unit_costs(scenario), scenario.unit_costs,
+                               categories)
     return Prepared(
         scenario=scenario,
         baseline=baseline,
@@ -126,11 +165,14 @@ def prepare(scenario: Scenario, baseline: Baseline,
         gdp=baseline.gdp_usd[:, cols],
         defence_pct=baseline.defence_pct_gdp[:, cols],
         member=baseline.members(np.asarray(years)),
-        activity=costs.activity_tensor(scenario, baseline),
+        missions=missions,
+        categories=categories,
+        activity=activity,
+        schedule=schedule,
         prices=prices,
         factor=costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years])),
-        key=funding_key(baseline, scenario.policy.key, years),
-        eligibility=eligibility(scenario),
+        key=key,
+        eligibility=eligibility(scenario.policy, missions, categories),
     )
 
 
@@ -203,9 +245,11 @@ def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) 
         "gdp": p.gdp, "defence_pct_gdp": p.defence_pct, "key_share": p.key.shares,
         "member": p.member,
     }
+    if p.schedule is not None:
+        arrays |= p.schedule.counts() | {"activity": p.schedule.activity}
     return build_dataset(
         scenario=scenario.name, allies=p.baseline.allies,
-        missions=[m.id for m in scenario.missions], years=p.years, arrays=arrays,
+        missions=p.missions, years=p.years, arrays=arrays,
         with_samples=scenario.samples > 0,
         attrs={
             "edition": p.baseline.edition,
@@ -223,13 +267,12 @@ def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) 
     )
 
 
-def eligibility(scenario: Scenario) -> np.ndarray:
+def eligibility(policy: Policy, missions: list[str], categories: tuple[str, ...]) -> np.ndarray:
     """e[mission, category]: 1 where the fund covers that mission's costs of that category."""
-    policy = scenario.policy
-    missions = policy.eligible_missions or [m.id for m in scenario.missions]
-    categories = policy.eligible_categories or list(costs.CATEGORIES)
-    by_mission = np.array([m.id in missions for m in scenario.missions])
-    by_category = np.array([c in categories for c in costs.CATEGORIES])
+    covered_missions = policy.eligible_missions or missions
+    covered_categories = policy.eligible_categories or categories
+    by_mission = np.array([m in covered_missions for m in missions])
+    by_category = np.array([c in covered_categories for c in categories])
     return (by_mission[:, None] & by_category[None, :]).astype(float)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import get_args
 
 import numpy as np
 
 from .baseline import Baseline
-from .scenario import Category, Scenario, UnitCost
+from .scenario import Scenario, UnitCost
 
-CATEGORIES: tuple[str, ...] = get_args(Category)
+# Cost categories of missions written out in a scenario (the engine has its own: deploy.py).
+CATEGORIES: tuple[str, ...] = ("person_year", "aircraft_month", "host_support", "person_move")
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,10 @@ def activity_tensor(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     return activity
 
 
-def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost]) -> UnitPrices:
+def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],
+                categories: tuple[str, ...] = CATEGORIES) -> UnitPrices:
     merged = {**defaults, **overrides}
-    costs = [merged[c] for c in CATEGORIES]
+    costs = [merged[c] for c in categories]
     return UnitPrices(
         central=np.array([c.central for c in costs]),
         low=np.array([c.central if c.low is None else c.low for c in costs]),

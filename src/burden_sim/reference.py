@@ -12,13 +12,16 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .scenario import (
+    Change,
     Contribution,
+    Deployment,
     FundingKey,
     KeyCap,
     Mission,
     Policy,
     Projection,
     Scenario,
+    Surge,
     Uncertain,
     UnitCost,
     Years,
@@ -35,6 +38,14 @@ SECTIONS: list[tuple[type[BaseModel], str, str]] = [
     (Contribution, "missions[].contributions[]",
      "- {ally: POL, role: lead, start: 2017, aircraft: 4, months: 3.98}\n"
      "- {ally: LTU, role: host, start: 2017, end: 2024, host_support_eur: 1166667}"),
+    (Deployment, "deployment", "deployment:\n  missions: [baltic_air_policing, efp_lithuania]\n"
+     "  plan: open\n  elasticity: 1.0\n  seed: 7\n  interval_days: {efp_lithuania: 120}\n"
+     "  pools: {NOR: {fighter: 2}}"),
+    (Surge, "deployment.surges[]", "surges:\n  - {mission: efp_lithuania, start: 2022-02-24, "
+     "days: 365, factor: 2.0}"),
+    (Change, "deployment.changes[]", "changes:\n  - {mission: efp_latvia, ally: ESP, action: "
+     "withdraw, start: 2023-01-01}\n  - {mission: baltic_air_policing, ally: NOR, action: join, "
+     "start: 2022-01-01, aircraft: 4, aircraft_type: F-35A, personnel: 85}"),
     (UnitCost, "unit_costs.<category>", "unit_costs:\n  person_year: {central: 50000, low: "
      "40000, high: 120000, currency: EUR}"),
     (Policy, "policy", "policy:\n  rule: common_fund\n  fraction: 0.8\n  key: nato_derived\n"

@@ -42,15 +42,29 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+# From the deployment engine only (scenarios with a deployment: block).
+ENGINE_VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "deployments": (AY, "deployments", "detachments, contingents and ships the ally sent "
+                    "(counted in the year they started)"),
+    "distinct_contributors": (("mission", "year"), "allies", "allies that sent forces to the "
+                              "mission (rotations starting in the year)"),
+    "unfilled_slots": (("mission", "year"), "slots", "slots of rotations starting in the year "
+                       "that no ally could fill (gaps)"),
+}
+
+
 def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str],
                   years: list[int], arrays: dict[str, np.ndarray], with_samples: bool,
                   attrs: dict[str, str | float | int]) -> xr.Dataset:
     """Label the core's arrays; the sample axis is dropped when there are no samples."""
-    assert arrays.keys() == VARIABLES.keys(), arrays.keys() ^ VARIABLES.keys()
+    engine = arrays.keys() - VARIABLES.keys()
+    assert arrays.keys() >= VARIABLES.keys() and engine <= ENGINE_VARIABLES.keys() | {"activity"}
     data_vars = {
         name: (dims, arrays[name], {"units": units, "long_name": text})
-        for name, (dims, units, text) in VARIABLES.items()
+        for name, (dims, units, text) in (VARIABLES | ENGINE_VARIABLES).items() if name in arrays
     }
+    if "activity" in arrays:
+        data_vars["activity"] = arrays["activity"]
     n_samples = arrays["net"].shape[0]
     ds = xr.Dataset(
         data_vars,

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from scipy import stats
 from scipy.stats import qmc
 
-from . import api, costs, policies
+from . import api, policies
 from .baseline import DEFAULT_EDITION, load_baseline
 from .errors import BurdenSimError
 from .paths import VECTORISED, PathError, canonical, get_value, set_values, with_unit_costs
@@ -115,7 +115,15 @@ def make_plan(scenario: Scenario, *, design: str = "mc", samples: int | None = N
     for name in variables:
         if name not in SAMPLED:
             raise BurdenSimError(f"--variables {name}: not a sampled result ({', '.join(SAMPLED)})")
-    defaults = api.default_unit_costs()
+    engine = scenario.deployment
+    if engine is not None and engine.elasticity > 0:
+        swept = [p for p in specs if p.startswith(("policy.", "projection."))]
+        if swept:
+            raise BurdenSimError(f"{swept[0]}: with deployment.elasticity > 0 who volunteers "
+                                 "depends on the policy, so each value would need its own "
+                                 "engine run; sweep it with elasticity 0, or run one "
+                                 "scenario per value")
+    defaults = api.default_unit_costs(scenario)
     data = with_unit_costs(scenario, defaults)
     parameters = []
     for path, spec in specs.items():
@@ -216,7 +224,7 @@ def run_rows(plan: Plan, values: np.ndarray) -> dict[str, np.ndarray]:
 def _scenario_json(scenario: Scenario, changes: dict[str, float]) -> str:
     if not changes:
         return scenario.model_dump_json()
-    data = set_values(with_unit_costs(scenario, api.default_unit_costs()), changes)
+    data = set_values(with_unit_costs(scenario, api.default_unit_costs(scenario)), changes)
     try:
         return Scenario.model_validate(data).model_dump_json()
     except ValidationError as exc:
@@ -246,7 +254,7 @@ def _vectorised_inputs(plan: Plan, p: api.Prepared,
     for j, parameter in enumerate(plan.parameters):
         path = canonical(parameter.path)
         if path.startswith("unit_costs."):
-            prices[:, costs.CATEGORIES.index(path.split(".")[1])] = values[:, j]
+            prices[:, p.categories.index(path.split(".")[1])] = values[:, j]
         elif path == "policy.fraction":
             fraction = values[:, j]
         elif path == "policy.annual_cap_usd":
