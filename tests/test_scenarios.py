@@ -13,7 +13,7 @@ from burden_sim.baseline import DATA_DIR
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 SOURCE_ID = re.compile(r"\b(?:M_[A-Z]\d+|UC_[A-Z0-9_]+|S_[A-Z0-9_]+|ECB_[A-Z_]+|DOC\d{3}|"
-                       r"HAGUE_[A-Z0-9_]+|SHAPE_[A-Z_]+)\b")
+                       r"HAGUE_[A-Z0-9_]+|SHAPE_[A-Z_]+|R_[A-Z]+\d+)\b")
 
 
 @pytest.fixture(scope="module")

@@ -82,9 +82,23 @@ def run(
         raise BurdenSimError(f"--year {year}: not in the scenario's years "
                              f"({years[0]}-{years[-1]})")
     out.print(ally_table(ds, year))
+    if "unfilled_slots" in ds:
+        out.print(engine_summary(ds), soft_wrap=True)
     if output is not None:
         write_results(ds, output)
         out.print(f"wrote {output}")
+
+
+def engine_summary(ds) -> str:
+    """One paragraph on what the deployment engine generated: participation and gaps."""
+    sent = ds["deployments"].sum("year")
+    gaps = ds["unfilled_slots"].sum("year")
+    text = (f"Deployment engine: {int(sent.sum()):,} deployments by {int((sent > 0).sum())} "
+            f"allies; {int(gaps.sum()):,} unfilled slots")
+    if gaps.sum() > 0:
+        text += " (" + ", ".join(f"{m} {int(n)}" for m, n in
+                                 zip(gaps.mission.values, gaps.values, strict=True) if n) + ")"
+    return text + "."
 
 
 @app.command()
@@ -92,10 +106,16 @@ def run(
 def validate(file: ScenarioFile) -> None:
     """Check a scenario file without running it."""
     scenario, baseline = load(file)
+    span = f"{scenario.years.start}-{scenario.years.end}, edition {baseline.edition}"
+    if scenario.deployment is not None:
+        d = scenario.deployment
+        count = len(d.missions) if d.missions else "all"
+        out.print(f"{file}: valid (deployment engine: {count} catalogue missions, plan "
+                  f"{d.plan}, elasticity {d.elasticity}, {span})", soft_wrap=True)
+        return
     contributions = sum(len(m.contributions) for m in scenario.missions)
     out.print(f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
-              f"contributions, {scenario.years.start}-{scenario.years.end}, edition "
-              f"{baseline.edition})", soft_wrap=True)
+              f"contributions, {span})", soft_wrap=True)
 
 
 @app.command()

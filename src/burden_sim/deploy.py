@@ -123,6 +123,8 @@ class Slot:
     platform: str = ""
     ships: float = 0.0
     rotation: int = 0
+    recorded: int = OPEN  # who held the slot in the record (sizes pools and propensities)
+    barred: int = OPEN  # an ally that withdrew from the slot
 
 
 @dataclass
@@ -188,8 +190,8 @@ def build_plan(scenario: Scenario, baseline: Baseline, catalogue: Catalogue) -> 
                                interval, duration)
         plan.slots.extend(slots)
         for s in slots:
-            if s.ally != OPEN:
-                counts[m, s.ally] += 1
+            if s.recorded != OPEN:
+                counts[m, s.recorded] += 1
         if spec.kind == "maritime":
             seen = catalogue.maritime[catalogue.maritime.mission == spec.id]
             np.add.at(counts[m], [index(a) for a in seen.ally], 1)
@@ -215,10 +217,11 @@ def _air_slots(m, spec, catalogue, deployment, baseline, origin, start, end, int
         factor = _surge_factor(deployment, spec.id, lead)
         for row in rows.itertuples():
             personnel = float(row.personnel) if row.personnel != "" else spec.personnel
-            slots.append(Slot(m, row.role, spec.unit, OPEN if opened else baseline.index(
-                row.ally), _day(row.start, origin), _day(row.end, origin), personnel,
-                float(row.aircraft), _platform(catalogue, row.aircraft_type),
-                rotation=int(rotation)))
+            who = baseline.index(row.ally)
+            slots.append(Slot(m, row.role, spec.unit, OPEN if opened else who,
+                              _day(row.start, origin), _day(row.end, origin), personnel,
+                              float(row.aircraft), _platform(catalogue, row.aircraft_type),
+                              rotation=int(rotation), recorded=who))
         extra = int(np.ceil(len(rows) * factor)) - len(rows)
         slots += [Slot(m, "augmenting", spec.unit, OPEN, _day(lead, origin),
                        _day(lead, origin) + duration, spec.personnel, spec.aircraft,
@@ -261,30 +264,42 @@ def _land_slots(m, spec, catalogue, deployment, baseline, origin, start, end, in
             day = _day(when, origin)
             until = min(day + duration, _day(stop, origin))
             for row in present.itertuples():
+                who = baseline.index(row.ally)
                 fixed = row.role == "framework" or not opened
-                slots.append(Slot(m, row.role, spec.unit, baseline.index(row.ally) if fixed
-                                  else OPEN, day, until, float(row.troops) * factor,
-                                  rotation=k))
+                slots.append(Slot(m, row.role, spec.unit, who if fixed else OPEN, day, until,
+                                  float(row.troops) * factor, rotation=k, recorded=who))
             k += 1
     return slots
 
 
 def _maritime_slots(m, spec, catalogue, deployment, baseline, origin, start, end, interval,
                     duration) -> list[Slot]:
+    """Flagships follow the recorded command terms (a long term is served by several ships in
+    turn); escorts, and the flagship where no command is recorded, rotate on a fixed grid."""
     commands = catalogue.maritime[(catalogue.maritime.mission == spec.id)
                                   & (catalogue.maritime.role == "command")]
-    starts = pd.to_datetime(commands.start).dt.date
-    ends = pd.to_datetime(commands.end).dt.date
+    terms = [(date.fromisoformat(r.start), date.fromisoformat(r.end), baseline.index(r.ally))
+             for r in commands.itertuples()]
     slots, k = [], 0
+    for first, last, who in terms:
+        if last <= start or first >= end:
+            continue
+        pieces = int(np.ceil((last - first).days / interval))
+        bounds = np.linspace(_day(first, origin), _day(last, origin), pieces + 1)
+        slots += [Slot(m, "command", spec.unit, who, lo, hi, ships=1, rotation=k + j,
+                       recorded=who)
+                  for j, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))]
+        k += pieces
     when = spec.since
     while when < end:
         if when + timedelta(days=duration) > start:
             day = _day(when, origin)
-            held = commands[(starts <= when) & (ends > when)]
-            commander = baseline.index(held.ally.iloc[0]) if len(held) else OPEN
             ships = int(np.ceil(spec.ships * _surge_factor(deployment, spec.id, when)))
-            slots.append(Slot(m, "command", spec.unit, commander, day, day + duration,
-                              ships=1, rotation=k))
+            if not any(first <= when < last for first, last, _ in terms):
+                later = [first for first, _, _ in terms if first > when]
+                stop = min([day + duration, *(_day(f, origin) for f in later)])
+                slots.append(Slot(m, "command", spec.unit, OPEN, day, stop, ships=1,
+                                  rotation=k))
             slots += [Slot(m, "contributor", spec.unit, OPEN, day, day + duration, ships=1,
                            rotation=k) for _ in range(ships - 1)]
         when, k = when + timedelta(days=interval), k + 1
@@ -307,9 +322,10 @@ def _exercise_slots(m, spec, catalogue, deployment, baseline, origin, start, end
     for row in record.itertuples():
         allies = others if row.ally == "OTHERS" else [row.ally]
         for ally in allies:
-            slots.append(Slot(m, "participant", spec.unit, baseline.index(ally), day,
+            who = baseline.index(ally)
+            slots.append(Slot(m, "participant", spec.unit, who, day,
                               day + spec.participant_days,
-                              float(row.personnel) / len(allies) * factor))
+                              float(row.personnel) / len(allies) * factor, recorded=who))
     return slots
 
 
@@ -324,14 +340,14 @@ def _apply_changes(slots, m, spec, deployment, baseline, catalogue, origin, end,
         lo = _day(c.start, origin)
         hi = _day(c.end, origin) if c.end else _day(end, origin)
         if c.action == "withdraw":
-            out = [Slot(**{**s.__dict__, "ally": OPEN}) if s.ally == ally and lo <= s.start < hi
-                   else s for s in out]
+            out = [Slot(**{**s.__dict__, "ally": OPEN, "barred": ally})
+                   if ally in (s.ally, s.recorded) and lo <= s.start < hi else s for s in out]
             continue
         rotations = sorted({(s.rotation, s.start, s.end) for s in slots if lo <= s.start < hi})
         platform = _platform(catalogue, c.aircraft_type) if c.aircraft_type else ""
         out += [Slot(m, "contributor" if spec.kind != "air_policing" else "augmenting",
                      spec.unit, ally, s, e, c.personnel or 0.0, c.aircraft or 0.0, platform,
-                     c.ships or 0.0, rotation=r) for r, s, e in rotations]
+                     c.ships or 0.0, rotation=r, recorded=ally) for r, s, e in rotations]
     return out
 
 
@@ -345,7 +361,7 @@ def pool_sizes(plan: Plan, catalogue: Catalogue, deployment: Deployment,
     for kind in sorted({spec.unit for spec in plan.missions}):
         rule = catalogue.pools[kind]
         recovery = deployment.recovery_days.get(kind, catalogue.recovery_days[kind])
-        recorded = [s for s in plan.slots if s.unit == kind and s.ally != OPEN]
+        recorded = [s for s in plan.slots if s.unit == kind and s.recorded != OPEN]
         size = np.zeros(n)
         if rule == "unlimited":
             size[:] = np.inf
@@ -363,7 +379,7 @@ def pool_sizes(plan: Plan, catalogue: Catalogue, deployment: Deployment,
 
 def _peak_busy(slots: list[Slot], transit: np.ndarray, recovery: float, n: int) -> np.ndarray:
     """Per ally, the most units busy at once: from departure to the end of recovery."""
-    ally = np.array([s.ally for s in slots])
+    ally = np.array([s.recorded for s in slots])
     mission = np.array([s.mission for s in slots])
     leave = np.array([s.start for s in slots]) - transit[mission]
     free_again = np.array([s.end for s in slots]) + transit[mission] + recovery
@@ -412,29 +428,31 @@ class Engine:
             if ally == OPEN:
                 self.gaps.append(slot)
             else:
+                self.free[slot.unit][ally] -= 1  # taken now, before any other slot is filled
                 self.filled.append((slot, ally))
-                self.env.process(self._away(slot, ally))
+                self.env.process(self._recover(slot, ally))
 
     def _assign(self, slot: Slot, rng: np.random.Generator) -> int:
         free = self.free[slot.unit]
-        if slot.ally != OPEN and free[slot.ally] >= 1:
+        if slot.ally != OPEN:  # a recorded deployment happened: it goes, pool or not
             return slot.ally
         year = int(np.clip(slot.start // 365.25, 0, self.log_weight.shape[1] - 1))
         weight = self.log_weight[slot.mission, year]
         can = (free >= 1) & np.isfinite(weight) & (self.member_from <= slot.start)
+        if slot.barred != OPEN:
+            can[slot.barred] = False
         if not can.any():
             return OPEN
         # Gumbel-max: a draw from the weights among the allies that can go.
         score = np.where(can, weight + rng.gumbel(size=len(can)), -np.inf)
         return int(np.argmax(score))
 
-    def _away(self, slot: Slot, ally: int):
-        pool = self.free[slot.unit]
-        pool[ally] -= 1
+    def _recover(self, slot: Slot, ally: int):
+        """The unit comes back after the rotation and its transit, then recovers."""
         back = slot.end + self.transit[slot.mission] + self.recovery[slot.unit]
         yield self.env.timeout(max(back - self.env.now, 0.0))
         self.events += 1
-        pool[ally] += 1
+        self.free[slot.unit][ally] += 1
 
 
 @dataclass(frozen=True)
@@ -515,8 +533,10 @@ def _run(scenario: Scenario, baseline: Baseline, key_shares: np.ndarray,
         propensity[m, ~has_pool] = 0
     propensity[hosts] = 0
     with np.errstate(divide="ignore"):
-        log_weight = (np.log(propensity)[:, None, :]
-                      - deployment.elasticity * np.log(cost_share))
+        log_weight = np.where(propensity[:, None, :] > 0,
+                              np.log(propensity)[:, None, :]
+                              - deployment.elasticity * np.log(np.maximum(cost_share, 1e-12)),
+                              -np.inf)
     origin = plan.origin
     member_from = np.array([_day(date(int(y), 1, 1), origin) for y in baseline.accession_year])
     transit = np.array([_interval(deployment, spec)[2] for spec in plan.missions])
@@ -541,7 +561,8 @@ def _frame(slots: list[Slot], allies: list[int], plan: Plan, baseline: Baseline)
         "rotation": [s.rotation for s in slots],
         "role": [s.role for s in slots],
         "ally": [baseline.allies[a] if a != OPEN else "" for a in allies],
-        "recorded": [s.ally != OPEN and s.ally == a for s, a in zip(slots, allies, strict=True)],
+        "recorded_ally": [baseline.allies[s.recorded] if s.recorded != OPEN else ""
+                          for s in slots],
         "start": pd.to_datetime([origin + pd.Timedelta(days=s.start) for s in slots]),
         "end": pd.to_datetime([origin + pd.Timedelta(days=s.end) for s in slots]),
         "personnel": [s.personnel for s in slots],

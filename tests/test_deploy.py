@@ -1,0 +1,249 @@
+"""The deployment engine: history replayed, days split exactly, determinism, caching, the
+incentive, surges and gaps, and one-line errors for bad deployment blocks."""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import burden_sim
+from burden_sim import api, deploy
+from burden_sim.cli import main
+from burden_sim.errors import BurdenSimError
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+def schedule(path) -> deploy.Schedule:
+    scenario, baseline = api.load(path)
+    return api.prepare(scenario, baseline).schedule
+
+
+def write(tmp_path, text, name="engine.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+HEAD = "name: t\nyears: {start: 2017, end: 2024}\npolicy: {rule: deploying_nation_pays}\n"
+
+
+@pytest.fixture(scope="module")
+def history():
+    return schedule(SCENARIOS / "engine_history.yaml")
+
+
+def test_the_recorded_plan_fills_every_slot_with_its_recorded_ally(history):
+    assert len(history.gaps) == 0
+    d = history.deployments
+    recorded = d[d.recorded_ally != ""]
+    assert len(recorded) > 400
+    assert (recorded.ally == recorded.recorded_ally).all()
+
+
+@pytest.mark.parametrize("rotation, lead", [
+    (45, "USA"),  # M_B03, AIRCOM: 5th US lead, Sep-Dec 2017 (missions.md: 45th rotation)
+    (48, "BEL"),  # M_B10, 7th Belgian deployment
+    (49, "POL"),  # M_B14, Orlik 8
+    (50, "HUN"),  # M_B16, Hungary's first lead
+    (64, "BEL"),  # M_B48, kam.lt 2024: Belgium hands over on 28 March 2024
+    (65, "ESP"),  # M_B51, kam.lt 2024: Spain leads from 28 March 2024
+])
+def test_baltic_air_policing_leads_as_recorded(history, rotation, lead):
+    d = history.deployments
+    leads = d[(d.mission == "baltic_air_policing") & (d.rotation == rotation) & (d.role == "lead")]
+    assert leads.ally.tolist() == [lead]
+
+
+def test_battlegroup_strengths_on_28_june_2022_are_natos(history):
+    """NATO press office, 28 June 2022 (M_X01): 9,641 troops in the eight groups. Hungary's
+    group counts its own framework troops, who are at home and cost no deployment: only its
+    foreign contingents are deployed (M_H01: Croatia 60, Italy 250, Montenegro 20)."""
+    d = history.deployments
+    day = pd.Timestamp("2022-06-28")
+    present = d[d.mission.str.startswith("efp_") & (d.start <= day) & (d.end > day)]
+    by_group = present.groupby("mission").personnel.sum().round().astype(int).to_dict()
+    nato = {"efp_estonia": 1430, "efp_latvia": 1887, "efp_lithuania": 1632,
+            "efp_poland": 1033, "efp_slovakia": 643, "efp_hungary": 900,
+            "efp_romania": 1148, "efp_bulgaria": 968}
+    assert sum(nato.values()) == 9641
+    assert by_group == nato | {"efp_hungary": 60 + 250 + 20}
+
+
+def test_icelandic_air_policing_2021_was_norway_us_and_poland(history):
+    """AIRCOM (R_I02, R_I55): the three deployments that completed 2021."""
+    d = history.deployments
+    year = d[(d.mission == "icelandic_air_policing") & (d.year == 2021)]
+    assert year.sort_values("start").ally.tolist() == ["NOR", "USA", "POL"]
+
+
+def test_maritime_groups_are_commanded_by_the_recorded_nations(history):
+    d = history.deployments
+    command = d[d.role == "command"]
+
+    def commander(mission, day):
+        day = pd.Timestamp(day)
+        rows = command[(command.mission == mission) & (command.start <= day) & (command.end > day)]
+        return rows.ally.tolist()
+
+    assert commander("snmg1", "2018-06-01") == ["DNK"]  # R_M24
+    assert commander("snmg1", "2021-06-01") == ["CAN"]  # R_M23, R_M37
+    assert commander("snmg2", "2022-12-01") == ["USA"]  # R_M41, R_M42
+    assert commander("snmcmg1", "2024-06-01") == ["DEU"]  # R_M49
+
+
+def test_days_across_a_new_year_are_split_exactly(history):
+    """The US F-15Cs of rotation 45 stayed from 30 Aug 2017 to 8 Jan 2018 (M_B03-M_B05)."""
+    f15 = history.activity.sel(ally="USA", mission="baltic_air_policing",
+                               activity="flight_hour_f15")
+    rate = deploy.load_catalogue().missions["baltic_air_policing"].flight_hours_per_aircraft_day
+    days_2017 = (date(2018, 1, 1) - date(2017, 8, 30)).days
+    assert float(f15.sel(year=2017)) == pytest.approx(4 * rate * days_2017)
+    assert float(f15.sel(year=2018)) == pytest.approx(4 * rate * 7)
+
+
+def test_activity_is_the_sum_of_the_deployments(history):
+    """Person-days in the tensor equal personnel x days deployed, transit included, over the
+    deployments wholly inside the horizon (here: the battlegroups, 2017-2024)."""
+    d = history.deployments
+    land = d[d.mission.str.startswith("efp_")]
+    transit = 3  # the catalogue's battlegroup transit, each way
+    days = (land.end - land.start).dt.days + 2 * transit
+    inside = (land.start >= pd.Timestamp("2017-01-04")) & (land.end <= pd.Timestamp("2024-12-29"))
+    total = float((land.personnel * days)[inside].sum())
+    tensor = history.activity.sel(activity="person_day",
+                                  mission=[m for m in history.missions if m.startswith("efp_")])
+    edge = float((land.personnel * days)[~inside].sum())
+    assert total <= float(tensor.sum()) <= total + edge
+
+
+def test_same_scenario_and_seed_same_schedule(tmp_path):
+    text = HEAD + "deployment: {plan: open, elasticity: 1.0, seed: 3}\n"
+    first = schedule(write(tmp_path, text))
+    deploy._CACHE.clear()
+    again = schedule(write(tmp_path, text))
+    assert first is not again
+    pd.testing.assert_frame_equal(first.deployments, again.deployments)
+    other = schedule(write(tmp_path, text.replace("seed: 3", "seed: 4")))
+    assert not first.deployments.ally.equals(other.deployments.ally)
+
+
+def test_schedules_are_cached_and_samples_never_rerun_the_engine(tmp_path):
+    deploy._CACHE.clear()
+    runs = deploy.ENGINE_RUNS[0]
+    path = write(tmp_path, HEAD + "deployment: {}\nsamples: 300\nseed: 1\n")
+    ds = burden_sim.simulate(path)
+    assert ds.sizes["sample"] == 300
+    assert deploy.ENGINE_RUNS[0] == runs + 1
+    burden_sim.simulate(path)
+    assert deploy.ENGINE_RUNS[0] == runs + 1
+
+
+def test_at_zero_elasticity_the_policy_does_not_change_who_goes(tmp_path):
+    status_quo = schedule(write(tmp_path, HEAD + "deployment: {plan: open}\n"))
+    fund = schedule(write(tmp_path, HEAD.replace(
+        "{rule: deploying_nation_pays}", "{rule: common_fund, fraction: 1.0}")
+        + "deployment: {plan: open}\n", "fund.yaml"))
+    pd.testing.assert_frame_equal(status_quo.deployments, fund.deployments)
+
+
+def test_a_common_fund_draws_volunteers_with_small_key_shares():
+    """With elasticity 1 an ally's weight is divided by what one more deployment costs it:
+    1 under the status quo, its key share k under a full fund. Allies with small shares
+    should then take more of the open slots."""
+    quo = burden_sim.simulate(SCENARIOS / "engine_open_status_quo.yaml")
+    fund = burden_sim.simulate(SCENARIOS / "engine_open_common_fund.yaml")
+    small = (fund.key_share.mean("year") < 0.01).values
+    share = [float(ds.deployments[small].sum() / ds.deployments.sum()) for ds in (quo, fund)]
+    assert share[1] > share[0] + 0.05
+    assert not np.array_equal(quo.distinct_contributors.values, fund.distinct_contributors.values)
+
+
+def test_a_surge_beyond_the_pools_leaves_gaps_that_are_reported(tmp_path, monkeypatch, capsys):
+    fighters = ", ".join(f"{a}: {{fighter: 1}}" for a in
+                         ("BEL", "CZE", "DEU", "DNK", "ESP", "FRA", "GBR", "HUN", "ITA", "NLD",
+                          "POL", "PRT", "ROU", "USA", "CAN", "NOR"))
+    path = write(tmp_path, HEAD + "deployment:\n  missions: [baltic_air_policing]\n"
+                 "  surges: [{mission: baltic_air_policing, start: 2022-03-01, days: 365, "
+                 "factor: 3}]\n"
+                 f"  pools: {{{fighters}}}\n")
+    ds = burden_sim.simulate(path)
+    gaps = ds.unfilled_slots.sel(mission="baltic_air_policing")
+    assert float(gaps.sel(year=2022)) > 0
+    assert float(gaps.sel(year=2018)) == 0
+    monkeypatch.setattr(sys, "argv", ["burden-sim", "run", str(path)])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code in (0, None)
+    assert f"{int(gaps.sum())} unfilled slots (baltic_air_policing" in capsys.readouterr().out
+
+
+def test_withdrawals_open_slots_and_joins_add_them(tmp_path):
+    path = write(tmp_path, HEAD + "deployment:\n  changes:\n"
+                 "    - {mission: efp_latvia, ally: ESP, action: withdraw, start: 2023-01-01}\n"
+                 "    - {mission: baltic_air_policing, ally: NOR, action: join, "
+                 "start: 2022-01-01, aircraft: 4, aircraft_type: F-35A, personnel: 85}\n")
+    s = schedule(path)
+    d = s.deployments
+    spain = d[(d.mission == "efp_latvia") & (d.ally == "ESP")]
+    assert spain.start.max() < pd.Timestamp("2023-01-01")
+    assert not len(s.gaps)  # the open Spanish slots found volunteers
+    norway = d[(d.mission == "baltic_air_policing") & (d.ally == "NOR")]
+    assert norway.start.min() >= pd.Timestamp("2022-01-01") and len(norway) >= 6
+    assert float(s.activity.sel(ally="NOR", mission="baltic_air_policing",
+                                activity="flight_hour_f35", year=2023)) > 0
+
+
+def test_sweeping_the_policy_with_an_elastic_engine_is_refused(tmp_path):
+    path = write(tmp_path, HEAD.replace("{rule: deploying_nation_pays}",
+                                        "{rule: common_fund, fraction: 1.0}")
+                 + "deployment: {plan: open, elasticity: 1.0}\n")
+    with pytest.raises(BurdenSimError, match="policy.fraction: with deployment.elasticity"):
+        burden_sim.sweep(path, {"policy.fraction": [0.5, 1.0]})
+
+
+def run_cli(monkeypatch, capsys, path):
+    out = path.parent / "out.csv"
+    monkeypatch.setattr(sys, "argv", ["burden-sim", "run", str(path), "-o", str(out)])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    err = capsys.readouterr().err
+    assert not out.exists()
+    return exit_.value.code, err
+
+
+@pytest.mark.parametrize("block, message", [
+    ("deployment: {interval_days: {baltic_air_policing: 0}}",
+     "engine.yaml:4: deployment.interval_days.baltic_air_policing: Input should be greater "
+     "than 0"),
+    ("deployment:\n  changes: [{mission: baltic_air_policing, ally: NOR, action: join, "
+     "start: 2020-01-01, aircraft: 4, aircraft_type: F-22}]",
+     "engine.yaml:5: deployment.changes[0].aircraft_type: unknown aircraft type 'F-22'"),
+    ("deployment:\n  surges: [{mission: efp_latvia, start: 2030-01-01, days: 30, factor: 2}]",
+     "engine.yaml:5: deployment.surges[0].start: 2030-01-01 is outside the horizon "
+     "(2017-01-01 to 2024-12-31)"),
+    ("deployment:\n  missions: [icelandic_air_policing]\n  pools: {"
+     + ", ".join(f"{a}: {{fighter: 0}}" for a in ("ITA", "CAN", "DNK", "USA", "GBR", "NOR",
+                                                  "POL", "PRT")) + "}",
+     "engine.yaml:6: deployment.pools: no ally can contribute to icelandic_air_policing: every "
+     "non-host ally's fighter pool is empty"),
+    ("deployment: {missions: [bap]}", "engine.yaml:4: deployment.missions[0]: no mission 'bap' "
+     "in the catalogue"),
+    ("deployment: {elasticty: 1}", "deployment.elasticty: unknown field (did you mean "
+     "'elasticity'?)"),
+    ("deployment: {}\nmissions: [{id: m, name: M, hosts: [EST], contributions: [{ally: GBR, "
+     "role: framework, start: 2017, troops: 1}]}]",
+     "engine.yaml:1: (top level): give missions: (a list or a file) or deployment: (the "
+     "engine), "
+     "not both"),
+])
+def test_bad_deployment_blocks_are_one_line_errors(tmp_path, monkeypatch, capsys, block,
+                                                   message):
+    code, err = run_cli(monkeypatch, capsys, write(tmp_path, HEAD + block + "\n"))
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
