@@ -516,11 +516,25 @@ def schedule(scenario: Scenario, baseline: Baseline, key_shares: np.ndarray,
 def _run(scenario: Scenario, baseline: Baseline, key_shares: np.ndarray,
          fraction: np.ndarray, eligible: np.ndarray) -> Schedule:
     ENGINE_RUNS[0] += 1
+    engine, pools = make_engine(scenario, baseline, key_shares, fraction, eligible)
+    engine.run()
+    return Schedule(
+        activity=activity_tensor(engine, baseline, scenario.year_list),
+        deployments=_frame([s for s, _ in engine.filled], [a for _, a in engine.filled],
+                           engine.plan, baseline),
+        gaps=_frame(engine.gaps, [OPEN] * len(engine.gaps), engine.plan, baseline),
+        pools=pools,
+        events=engine.events,
+    )
+
+
+def make_engine(scenario: Scenario, baseline: Baseline, key_shares: np.ndarray,
+                fraction: np.ndarray, eligible: np.ndarray) -> tuple[Engine, dict]:
+    """The plan, the pools and the volunteering weights, ready to run."""
     deployment = scenario.deployment
     catalogue = load_catalogue()
     plan = build_plan(scenario, baseline, catalogue)
     pools = pool_sizes(plan, catalogue, deployment, baseline)
-    years = scenario.year_list
     share = np.concatenate([key_shares[:, :1], key_shares], axis=1)  # warm-up year first
     f = np.concatenate([fraction[:1], fraction])
     # What one more deployment costs the ally, as a share of its cost (no cap): 1 - f e + f e k.
@@ -543,15 +557,7 @@ def _run(scenario: Scenario, baseline: Baseline, key_shares: np.ndarray,
     recovery = {k: deployment.recovery_days.get(k, v) for k, v in catalogue.recovery_days.items()}
     engine = Engine(plan, {k: v.copy() for k, v in pools.items()}, log_weight, member_from,
                     transit, recovery, deployment.seed)
-    engine.run()
-    return Schedule(
-        activity=_activity(engine, baseline, years),
-        deployments=_frame([s for s, _ in engine.filled], [a for _, a in engine.filled],
-                           plan, baseline),
-        gaps=_frame(engine.gaps, [OPEN] * len(engine.gaps), plan, baseline),
-        pools=pools,
-        events=engine.events,
-    )
+    return engine, pools
 
 
 def _frame(slots: list[Slot], allies: list[int], plan: Plan, baseline: Baseline) -> pd.DataFrame:
@@ -575,7 +581,7 @@ def _frame(slots: list[Slot], allies: list[int], plan: Plan, baseline: Baseline)
     return frame
 
 
-def _activity(engine: Engine, baseline: Baseline, years: list[int]) -> xr.DataArray:
+def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.DataArray:
     """U[a, m, y, activity] from the filled slots: days are split between years exactly."""
     plan = engine.plan
     n_a, n_m, n_y = len(baseline.allies), len(plan.missions), len(years)
