@@ -99,7 +99,7 @@ def test_maritime_groups_are_commanded_by_the_recorded_nations(history):
 def test_days_across_a_new_year_are_split_exactly(history):
     """The US F-15Cs of rotation 45 stayed from 30 Aug 2017 to 8 Jan 2018 (M_B03-M_B05)."""
     f15 = history.activity.sel(ally="USA", mission="baltic_air_policing",
-                               activity="flight_hour_f15")
+                               category="flight_hour_f15")
     rate = deploy.load_catalogue().missions["baltic_air_policing"].flight_hours_per_aircraft_day
     days_2017 = (date(2018, 1, 1) - date(2017, 8, 30)).days
     assert float(f15.sel(year=2017)) == pytest.approx(4 * rate * days_2017)
@@ -115,7 +115,7 @@ def test_activity_is_the_sum_of_the_deployments(history):
     days = (land.end - land.start).dt.days + 2 * transit
     inside = (land.start >= pd.Timestamp("2017-01-04")) & (land.end <= pd.Timestamp("2024-12-29"))
     total = float((land.personnel * days)[inside].sum())
-    tensor = history.activity.sel(activity="person_day",
+    tensor = history.activity.sel(category="person_day",
                                   mission=[m for m in history.missions if m.startswith("efp_")])
     edge = float((land.personnel * days)[~inside].sum())
     assert total <= float(tensor.sum()) <= total + edge
@@ -195,7 +195,7 @@ def test_withdrawals_open_slots_and_joins_add_them(tmp_path):
     norway = d[(d.mission == "baltic_air_policing") & (d.ally == "NOR")]
     assert norway.start.min() >= pd.Timestamp("2022-01-01") and len(norway) >= 6
     assert float(s.activity.sel(ally="NOR", mission="baltic_air_policing",
-                                activity="flight_hour_f35", year=2023)) > 0
+                                category="flight_hour_f35", year=2023)) > 0
 
 
 def test_sweeping_the_policy_with_an_elastic_engine_is_refused(tmp_path):

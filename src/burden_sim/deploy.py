@@ -582,7 +582,9 @@ def _frame(slots: list[Slot], allies: list[int], plan: Plan, baseline: Baseline)
 
 
 def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.DataArray:
-    """U[a, m, y, activity] from the filled slots: days are split between years exactly."""
+    """U[ally, mission, year, category] from the filled slots: days split between years
+    exactly; each category's unit is a coordinate, and the cost category of the same name
+    prices it."""
     plan = engine.plan
     n_a, n_m, n_y = len(baseline.allies), len(plan.missions), len(years)
     activity = np.zeros((n_a, n_m, n_y, len(CATEGORIES)))
@@ -627,10 +629,10 @@ def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.
                 for host in spec.hosts:
                     activity[baseline.index(host), m, :, column["hns_day"]] += hosted
     return xr.DataArray(
-        activity, dims=("ally", "mission", "year", "activity"),
+        activity, dims=("ally", "mission", "year", "category"),
         coords={"ally": list(baseline.allies), "mission": [s.id for s in plan.missions],
-                "year": years, "activity": list(CATEGORIES),
-                "unit": ("activity", list(ACTIVITIES.values()))},
+                "year": years, "category": list(CATEGORIES),
+                "unit": ("category", list(ACTIVITIES.values()))},
         name="activity", attrs={"long_name": "deployment activity from the SimPy engine"},
     )
 
