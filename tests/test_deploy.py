@@ -247,3 +247,14 @@ def test_bad_deployment_blocks_are_one_line_errors(tmp_path, monkeypatch, capsys
     assert code == 2
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_timeline_draws_each_dated_deployment_inside_the_horizon(history):
+    from burden_sim import plots
+
+    scenario, baseline = api.load(SCENARIOS / "engine_history.yaml")
+    d = history.deployments
+    fig = plots.timeline(scenario, baseline.edition, None, d)
+    inside = (d.end > pd.Timestamp("2017-01-01")) & (d.start < pd.Timestamp("2025-01-01"))
+    assert len(fig.axes[0].collections) == int(inside.sum())
+    assert "deployment engine" in fig.axes[0].get_xlabel()

@@ -267,6 +267,13 @@ def simulate(scenario: str | Path | Scenario, baseline: Baseline | None = None) 
     )
 
 
+def deployments(scenario: Scenario, baseline: Baseline) -> pd.DataFrame | None:
+    """The engine's dated deployments of a scenario with a deployment: block (else None)."""
+    if scenario.deployment is None:
+        return None
+    return prepare(scenario, baseline).schedule.deployments
+
+
 def eligibility(policy: Policy, missions: list[str], categories: tuple[str, ...]) -> np.ndarray:
     """e[mission, category]: 1 where the fund covers that mission's costs of that category."""
     covered_missions = policy.eligible_missions or missions

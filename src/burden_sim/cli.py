@@ -25,7 +25,7 @@ from rich.text import Text
 
 from . import plots
 from .api import compare as compare_scenarios
-from .api import load, simulate
+from .api import deployments, load, simulate
 from .errors import BurdenSimError
 from .results import (
     check_output_path,
@@ -367,7 +367,8 @@ def plot(
         raise BurdenSimError(f"{results}: no such file or folder")
     if kind == "timeline":
         scenario_model, baseline = load(results)
-        plots.timeline(scenario_model, baseline.edition, output)
+        plots.timeline(scenario_model, baseline.edition, output,
+                       deployments(scenario_model, baseline))
     elif kind == "sobol":
         indices = _read_table(results, "sobol", ".csv").set_index("parameter")
         if not {"S1", "S1_conf", "ST", "ST_conf", "output", "scenario", "edition"} <= set(

@@ -578,7 +578,9 @@ def _frame(slots: list[Slot], allies: list[int], plan: Plan, baseline: Baseline)
         "ships": [s.ships for s in slots],
     })
     frame["year"] = frame.start.dt.year
-    return frame
+    order = {spec.id: m for m, spec in enumerate(plan.missions)}
+    return frame.sort_values(["mission", "start"], key=lambda c: c.map(order)
+                             if c.name == "mission" else c, kind="stable", ignore_index=True)
 
 
 def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.DataArray:

@@ -14,8 +14,8 @@ import pandas as pd
 import xarray as xr
 
 from . import __version__, plots
-from .api import compare, load
-from .baseline import DATA_DIR
+from .api import compare, deployments, load
+from .baseline import DATA_DIR, load_baseline
 
 SOURCE_ID = re.compile(r"\b(?:M_[A-Z]\d+|UC_[A-Z0-9_]+|S_[A-Z0-9_]+|ECB_[A-Z_]+|DOC\d{3}|"
                        r"HAGUE_[A-Z0-9_]+|SHAPE_[A-Z_]+|WB_[A-Z0-9_.-]+|S\d+[a-z]?|"
@@ -141,7 +141,8 @@ def _figures(ds: xr.Dataset, scenarios: list) -> list[str]:
         figures.append(_img(Path(folder) / "spending.png",
                             f"Defence spending against GDP after {names[-1]}"))
         edition = str(ds["edition_by_scenario"].values[0])
-        plots.timeline(scenarios[0], edition, Path(folder) / "timeline.png")
+        plots.timeline(scenarios[0], edition, Path(folder) / "timeline.png",
+                       deployments(scenarios[0], load_baseline(edition)))
         figures.append(_img(Path(folder) / "timeline.png", "Deployments by ally and mission"))
     return figures
 
