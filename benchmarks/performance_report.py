@@ -24,7 +24,8 @@ def _ratio_rows(report: dict) -> list[str]:
     first = (f"; first run {row['core_first_s'] / row['copy_s']:.1f}x, see What limits it"
              if "core_first_s" in row else "")
     rows.append(f"| core within 3x of the copy bound at {big:,} samples | "
-                f"{copy:.2f}x the copy time (best of 3{first}) | {'yes' if copy <= 3 else 'no'} |")
+                f"{copy:.2f}x the copy time (best of {report.get('repeat', 3)}{first}) | "
+                f"{'yes' if copy <= 3 else 'no'} |")
     py = [r for r in report["side_by_side"] if "python_over_core" in r]
     if py:
         ratio = py[0]["python_over_core"]
@@ -111,10 +112,13 @@ def _limits(report: dict) -> str:
     stepwise = max(mid, key=lambda r: r["samples"]) if mid else None
     gb = 4 * big["samples"] * 32 * 8 * 8 / 1e9
     first = big.get("core_first_s", big["core_s"])
-    cold = (f"\n  Filling memory that stayed free for {mem['pause_s']:.0f} s costs "
+    cold = (f"\n  Filling {mem['gb']:g} GB that stayed free for {mem['pause_s']:.0f} s costs "
             f"{mem['cold_s_per_gb']:.2f} s per GB here,\n  memory freed a moment before "
             f"{mem['warm_s_per_gb']:.2f} s per GB." if mem else "")
     prof_core, prof_step = (sum(prof[p]["warm"].values()) for p in ("core", "step_by_step"))
+    by_missions = [r for r in report["scaling"] if r["dimension"] == "missions"]
+    missions = (by_missions[0]["missions"], by_missions[-1]["missions"],
+                by_missions[-1]["core_s"] / by_missions[0]["core_s"])
     versus = (f"\n  {stepwise['step_by_step_over_core']:.1f}x the core's time at "
               f"{stepwise['samples']:,} samples, and" if stepwise else "")
     return f"""- **One matrix product per output.** Gross, reimbursed, contributed and net cost are
@@ -123,17 +127,20 @@ def _limits(report: dict) -> str:
   [category, ally, year] value per output, microseconds), and each output is P[s, c] times
   that value, one matrix product that writes a fresh [s, ally x year] array (a view as
   [s, ally, year], no copy) and nothing else of the output's size: peak memory is the four
-  outputs. Passing preallocated outputs (`np.matmul(..., out=)`, or one block holding all
-  four) measured no faster, within the noise, so the product allocates its own.
+  outputs. Writing into preallocated outputs (`np.matmul(..., out=)` into [s, ally x year]
+  arrays, or one block holding all four) measured no faster at 100,000 and 1,000,000 samples
+  (within the noise; a single block was slightly faster at 10,000), and a block would tie the
+  four outputs' memory together, so the product allocates its own.
 - **Where the core stands at {big['samples']:,} samples:** {big['core_s']:.2f} s against the
-  copy bound's {big['copy_s']:.2f} s, {big['core_over_copy']:.2f}x (best of 3 for both). The
-  product only writes its {gb:.1f} GB (its inputs are 4 prices a sample) where the copy reads
-  and writes, so with warm memory it can match or beat the copy.
+  copy bound's {big['copy_s']:.2f} s, {big['core_over_copy']:.2f}x (best of {report['repeat']}
+  for both); in the profile's warm run {prof_core:.2f} s ({prof_core / big['copy_s']:.2f}x).
+  The product only writes its {gb:.1f} GB (its inputs are 4 prices a sample) where the copy
+  reads and writes; what separates the runs is where their memory comes from (next point).
 - **What limits it now is fresh memory, not arithmetic.** The first run took
   {first:.2f} s ({first / big['copy_s']:.1f}x the copy bound).{cold}
-  This machine is a virtual machine whose guest hands memory that stays free for about 2 s back
-  to the host (free page reporting); the first write to each page then faults in the host as
-  well. The core's four
+  This machine is a virtual machine that hands memory left free for a second or two back to
+  the host (its virtio balloon reports free pages); the first write to each such page then
+  faults in the host as well. The core's four
   outputs need {gb:.1f} GB at once, and after a pause that memory comes from the host; the
   copy bound keeps one copy alive at a time and reuses the memory it freed a moment before, so
   it never meets that cost. Any code that writes {gb:.1f} GB of results pays it on its first
@@ -145,10 +152,13 @@ def _limits(report: dict) -> str:
   {prof_step / prof_core:.0f}x the core's warm run in the profile above. Streamed sweeps take
   this path (their fraction is by sample), on chunks of 20,000 samples that stay in the fast
   regime.
-- **Missions cost almost nothing** once the schedule is built: the core sums the schedule over
-  missions before it touches the samples (no sample x mission array). **Time follows the size
+- **Missions cost little:** the core sums the schedule over missions before it touches the
+  samples (no sample x mission array); from {missions[0]:,} to {missions[1]:,} missions the
+  time grew {missions[2]:.1f}x. **Time follows the size
   of the output** (samples x allies x years), with steeper steps where the outputs outgrow
-  the processor's caches and then the memory already held."""
+  the processor's caches and then the memory already held. At 10,000 samples the ratio to the
+  copy bound is higher than at 1,000,000: the copy reuses one 20 MB buffer, largely held in
+  the 32 MB cache, while the core keeps four outputs (80 MB) in fresh memory."""
 
 
 def render(report: dict, results: Path) -> str:
@@ -168,7 +178,8 @@ core (one matrix product of the prices per output), the same rules applied step 
 arrays of the output's size (the core's path when the fraction varies by sample or a cap
 binds), plain Python loops, a pandas version (merges and group-bys on a long table) and the
 machine's limit, a NumPy copy of arrays the size of the core's four outputs. Times are the
-best of three runs back to back (one for plain Python).
+best of {report.get('repeat', 3)} runs back to back for the core and the copy bound, of three for
+the others (one for plain Python, and for step by step from 100,000 samples).
 
 {TARGETS.format(rows=chr(10).join(_ratio_rows(report)))}
 ## Side by side
