@@ -19,9 +19,13 @@ def _ratio_rows(report: dict) -> list[str]:
     rows = []
     by_samples = {r["samples"]: r for r in report["side_by_side"]}
     big = max(by_samples)
-    copy = by_samples[big]["core_over_copy"]
+    row = by_samples[big]
+    copy = row["core_over_copy"]
+    first = (f"; first run {row['core_first_s'] / row['copy_s']:.1f}x, see What limits it"
+             if "core_first_s" in row else "")
     rows.append(f"| core within 3x of the copy bound at {big:,} samples | "
-                f"{copy:.2f}x the copy time | {'yes' if copy <= 3 else 'no'} |")
+                f"{copy:.2f}x the copy time (best of {report.get('repeat', 3)}{first}) | "
+                f"{'yes' if copy <= 3 else 'no'} |")
     py = [r for r in report["side_by_side"] if "python_over_core" in r]
     if py:
         ratio = py[0]["python_over_core"]
@@ -38,18 +42,21 @@ def _ratio_rows(report: dict) -> list[str]:
 
 
 def _side_by_side(report: dict) -> str:
-    lines = ["| samples | core | plain Python | pandas | copy bound | Python / core | "
-             "pandas / core | core / copy |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| samples | core | step by step | plain Python | pandas | copy bound | "
+             "step by step / core | Python / core | pandas / core | core / copy |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["side_by_side"]:
         def cell(key: str, r=r) -> str:
             return f"{r[key] * 1e3:,.1f} ms" if key in r else "-"
 
-        def ratio(key: str, r=r) -> str:
-            return f"{r[key]:,.0f}x" if key in r else "-"
+        def ratio(key: str, r=r, digits: int = 0) -> str:
+            return f"{r[key]:,.{digits}f}x" if key in r else "-"
 
-        lines.append(f"| {r['samples']:,} | {cell('core_s')} | {cell('python_s')} | "
-                     f"{cell('pandas_s')} | {cell('copy_s')} | {ratio('python_over_core')} | "
-                     f"{ratio('pandas_over_core')} | {r['core_over_copy']:.2f}x |")
+        lines.append(f"| {r['samples']:,} | {cell('core_s')} | {cell('step_by_step_s')} | "
+                     f"{cell('python_s')} | {cell('pandas_s')} | {cell('copy_s')} | "
+                     f"{ratio('step_by_step_over_core', digits=1)} | "
+                     f"{ratio('python_over_core')} | {ratio('pandas_over_core')} | "
+                     f"{r['core_over_copy']:.2f}x |")
     return "\n".join(lines)
 
 
@@ -85,10 +92,73 @@ def _profile(report: dict) -> str:
     prof = report.get("profile")
     if not prof:
         return "(no profile in the results)"
-    lines = ["| step | first run | warm run |", "|---|---|---|"]
-    for step in prof["first"]:
-        lines.append(f"| {step} | {prof['first'][step]:.2f} s | {prof['warm'][step]:.2f} s |")
+    lines = ["| path | step | first run | warm run |", "|---|---|---|---|"]
+    for path in ("core", "step_by_step"):
+        runs = prof[path]
+        for step in runs["first"]:
+            lines.append(f"| {path.replace('_', ' ')} | {step} | {runs['first'][step]:.2f} s | "
+                         f"{runs['warm'][step]:.2f} s |")
+        lines.append(f"| {path.replace('_', ' ')} | **total** | "
+                     f"**{sum(runs['first'].values()):.2f} s** | "
+                     f"**{sum(runs['warm'].values()):.2f} s** |")
     return "\n".join(lines)
+
+
+def _limits(report: dict) -> str:
+    """The prose under the profile, with this run's figures."""
+    big = max(report["side_by_side"], key=lambda r: r["samples"])
+    prof, mem = report["profile"], report.get("memory")
+    mid = [r for r in report["side_by_side"] if "step_by_step_over_core" in r]
+    stepwise = max(mid, key=lambda r: r["samples"]) if mid else None
+    gb = 4 * big["samples"] * 32 * 8 * 8 / 1e9
+    first = big.get("core_first_s", big["core_s"])
+    cold = (f"\n  Filling {mem['gb']:g} GB that stayed free for {mem['pause_s']:.0f} s costs "
+            f"{mem['cold_s_per_gb']:.2f} s per GB here,\n  memory freed a moment before "
+            f"{mem['warm_s_per_gb']:.2f} s per GB." if mem else "")
+    prof_core, prof_step = (sum(prof[p]["warm"].values()) for p in ("core", "step_by_step"))
+    by_missions = [r for r in report["scaling"] if r["dimension"] == "missions"]
+    missions = (by_missions[0]["missions"], by_missions[-1]["missions"],
+                by_missions[-1]["core_s"] / by_missions[0]["core_s"])
+    versus = (f"\n  {stepwise['step_by_step_over_core']:.1f}x the core's time at "
+              f"{stepwise['samples']:,} samples, and" if stepwise else "")
+    return f"""- **One matrix product per output.** Gross, reimbursed, contributed and net cost are
+  linear in the unit prices P[s, c] when the fraction repaid is set by year and no annual cap
+  binds (`core.cost_sharing`). The rules then run once on the 4 unit-price rows (a
+  [category, ally, year] value per output, microseconds), and each output is P[s, c] times
+  that value, one matrix product that writes a fresh [s, ally x year] array (a view as
+  [s, ally, year], no copy) and nothing else of the output's size: peak memory is the four
+  outputs. Writing into preallocated outputs (`np.matmul(..., out=)` into [s, ally x year]
+  arrays, or one block holding all four) measured no faster at 100,000 and 1,000,000 samples
+  (within the noise; a single block was slightly faster at 10,000), and a block would tie the
+  four outputs' memory together, so the product allocates its own.
+- **Where the core stands at {big['samples']:,} samples:** {big['core_s']:.2f} s against the
+  copy bound's {big['copy_s']:.2f} s, {big['core_over_copy']:.2f}x (best of {report['repeat']}
+  for both); in the profile's warm run {prof_core:.2f} s ({prof_core / big['copy_s']:.2f}x).
+  The product only writes its {gb:.1f} GB (its inputs are 4 prices a sample) where the copy
+  reads and writes; what separates the runs is where their memory comes from (next point).
+- **What limits it now is fresh memory, not arithmetic.** The first run took
+  {first:.2f} s ({first / big['copy_s']:.1f}x the copy bound).{cold}
+  This machine is a virtual machine that hands memory left free for a second or two back to
+  the host (its virtio balloon reports free pages); the first write to each such page then
+  faults in the host as well. The core's four
+  outputs need {gb:.1f} GB at once, and after a pause that memory comes from the host; the
+  copy bound keeps one copy alive at a time and reuses the memory it freed a moment before, so
+  it never meets that cost. Any code that writes {gb:.1f} GB of results pays it on its first
+  run; the core writes nothing more than its outputs, so the remaining cost is the size of the
+  outputs themselves (store a summary, or stream the samples, to avoid it).
+- **Step by step** (`core.step_by_step`, the path for a fraction that varies by sample, as in
+  sweeps, and for a cap that binds) writes five arrays of the output's size (the eligible cost
+  besides the four outputs) and its element-wise steps read two or three of them each:{versus}
+  {prof_step / prof_core:.0f}x the core's warm run in the profile above. Streamed sweeps take
+  this path (their fraction is by sample), on chunks of 20,000 samples that stay in the fast
+  regime.
+- **Missions cost little:** the core sums the schedule over missions before it touches the
+  samples (no sample x mission array); from {missions[0]:,} to {missions[1]:,} missions the
+  time grew {missions[2]:.1f}x. **Time follows the size
+  of the output** (samples x allies x years), with steeper steps where the outputs outgrow
+  the processor's caches and then the memory already held. At 10,000 samples the ratio to the
+  copy bound is higher than at 1,000,000: the copy reuses one 20 MB buffer, largely held in
+  the 32 MB cache, while the core keeps four outputs (80 MB) in fresh memory."""
 
 
 def render(report: dict, results: Path) -> str:
@@ -100,13 +170,16 @@ Generated by `python benchmarks/run_all.py` (the core) and `python benchmarks/be
 this project's 2-core, 24 GiB machine. Timings live here, never in the tests; the tests only
 check that the benchmark code runs on a tiny size.
 
-Four implementations of the same model run on the same synthetic inputs (shaped like the
+Five implementations of the same model run on the same synthetic inputs (shaped like the
 common-fund scenario: 32 allies, 9 missions, 8 years, 4 cost categories, about eight
 contributors a mission) and must agree to a relative 1e-9 on every output (gross, reimbursed,
 contributed and net cost per sample, ally and year) before a time is reported: burden-sim's
-vectorised core, plain Python loops, a pandas version (merges and group-bys on a long table) and
-the machine's limit, a NumPy copy of arrays the size of the core's four outputs. Times are the
-best of three runs (one for plain Python).
+core (one matrix product of the prices per output), the same rules applied step by step to
+arrays of the output's size (the core's path when the fraction varies by sample or a cap
+binds), plain Python loops, a pandas version (merges and group-bys on a long table) and the
+machine's limit, a NumPy copy of arrays the size of the core's four outputs. Times are the
+best of {report.get('repeat', 3)} runs back to back for the core and the copy bound, of three for
+the others (one for plain Python, and for step by step from 100,000 samples).
 
 {TARGETS.format(rows=chr(10).join(_ratio_rows(report)))}
 ## Side by side
@@ -123,30 +196,14 @@ core allocates (tracemalloc).
 
 {_scaling(report)}
 
-What limits it (profile: seconds per step of the core at {prof['samples']:,} samples, first run
-and a second run that reuses freed memory):
+## What limits it
+
+Seconds per step at {prof['samples']:,} samples, on a first run and on a second run that
+reuses the memory the first one freed (all of a run's outputs stay alive to its end):
 
 {_profile(report)}
 
-- **Missions cost almost nothing** once the schedule is built: the core sums the schedule over
-  missions before it broadcasts the samples (one matrix product per cost, no sample x mission
-  array). From 10 to 1,000 missions the time barely moves.
-- **Time follows the size of the output** (samples x allies x years): linear in allies from 32
-  to 500. Where the outputs outgrow the processor's caches (from 1 to 10 years, from 10^4 to
-  10^5 samples) and then the memory the allocator already holds (10^5 to 10^6 samples, where
-  every fresh page is faulted in on first touch) both the core and the copy take steeper steps,
-  about 17x per tenfold step in samples. At 10^6 samples each output is 2 GB (8 GB for the four,
-  10 GB peak for the core). The core's ratio to the copy bound stays between 6x and 8x in the
-  scaling runs; the side-by-side run at 10^6 samples measured 12.5x, the spread between runs of
-  the same size on this shared machine.
-- **Why the core is not within 3x of the copy bound:** it writes six arrays of the output's size
-  where the copy writes four (the eligible cost and the net cost's temporary besides the four
-  outputs), and its element-wise steps (the repayment, the contribution, the net cost) each read
-  two or three arrays of that size; on this machine's memory those steps dominate (see `fund`
-  and `net` above). Fusing the steps into one pass per output (one batched matrix product per
-  output, with the fraction and the key folded into the schedule) would bring the writes down to
-  the four outputs; that is the next step for large in-memory runs. Streamed sweeps are not
-  affected: their chunks of 10,000-20,000 samples stay in the fast regime.
+{_limits(report) if "core" in prof else ""}
 
 ## Streamed sweeps (10^4 to 10^7 samples)
 

@@ -9,7 +9,10 @@ Writes benchmarks/results/core.json, the figures in docs/performance/ and docs/p
 Implementations, on the same inputs, must agree to a relative 1e-9 on every output (gross,
 reimbursed, contributed and net cost per sample, ally and year) before any time is reported:
 
-- core: burden_sim's vectorised functions (costs.gross_cost, policies.common_fund, net_cost);
+- core: burden_sim's core (core.cost_sharing: one matrix product of the prices per output);
+- step by step: the same rules applied in turn to arrays of the output's size
+  (core.step_by_step: costs.gross_cost, policies.common_fund, net_cost), the path the core
+  takes when the fraction varies by sample or an annual cap binds;
 - python: plain loops over samples, years, allies, missions and categories;
 - pandas: merges and group-bys on a long table, as an analyst would write in a notebook;
 - copy: the machine's limit, a NumPy copy of arrays the size of the core's four outputs.
@@ -22,17 +25,20 @@ import json
 import platform
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from burden_sim import core as burden_core
 from burden_sim import costs, policies
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 FIGURES = ROOT / "docs" / "performance"
 CATEGORIES = 4
+REPEAT = 5  # runs of the core and of the copy bound; the best is reported (a shared machine)
 OUTPUTS = ("gross", "reimbursed", "contributed", "net")
 
 
@@ -55,10 +61,11 @@ def inputs(samples: int, allies: int = 32, missions: int = 9, years: int = 8, se
 
 
 def core(activity, prices, factor, eligible, key, fraction):
-    gross = costs.gross_cost(activity, prices, factor)
-    covered = costs.gross_cost(activity, prices, factor, eligible)
-    t = policies.common_fund(covered, fraction, key)
-    return gross, t.reimbursed, t.contributed, policies.net_cost(gross, t)
+    return burden_core.cost_sharing(activity, prices, factor, eligible, key, fraction)
+
+
+def step_by_step(activity, prices, factor, eligible, key, fraction):
+    return burden_core.step_by_step(activity, prices, factor, eligible, key, fraction)
 
 
 def python(activity, prices, factor, eligible, key, fraction):
@@ -130,17 +137,24 @@ def copy_bound(activity, prices, *_):
     return run
 
 
-IMPLEMENTATIONS = {"core": core, "python": python, "pandas": pandas_version}
+IMPLEMENTATIONS = {"core": core, "step_by_step": step_by_step, "python": python,
+                   "pandas": pandas_version}
 
 
-def timed(fn, *args, repeat: int = 3):
-    best, result = float("inf"), None
+def timed_runs(fn, *args, repeat: int = 3) -> tuple[list[float], object]:
+    """Seconds of each of ``repeat`` runs, back to back, and the last run's result."""
+    times, result = [], None
     for _ in range(repeat):
         result = None  # free the last run's outputs before the next
         start = time.perf_counter()
         result = fn(*args)
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def timed(fn, *args, repeat: int = 3):
+    times, result = timed_runs(fn, *args, repeat=repeat)
+    return min(times), result
 
 
 def peak_memory(fn, *args) -> float:
@@ -160,39 +174,75 @@ def agree(reference, other) -> None:
 def side_by_side(samples: int, which: tuple[str, ...]) -> dict:
     args = inputs(samples)
     row = {"samples": samples}
-    t_core, reference = timed(core, *args, repeat=1 if samples >= 100_000 else 3)
-    row["core_s"] = t_core
+    times, reference = timed_runs(core, *args, repeat=REPEAT)
+    t_core = row["core_s"] = min(times)
+    row["core_first_s"] = times[0]
     for name in which:
-        repeat = 1 if name == "python" else 3
+        repeat = 1 if name == "python" or (name == "step_by_step" and samples >= 100_000) else 3
         t, result = timed(IMPLEMENTATIONS[name], *args, repeat=repeat)
         agree(reference, result)
         row[f"{name}_s"] = t
         row[f"{name}_over_core"] = t / t_core
     del reference
-    t_copy, _ = timed(copy_bound(*args))
+    t_copy, _ = timed(copy_bound(*args), repeat=REPEAT)
     row["copy_s"] = t_copy
     row["core_over_copy"] = t_core / t_copy
     return row
 
 
+def _linear_steps(activity, prices, factor, eligible, key, fraction) -> Iterator[tuple]:
+    """The core's steps (core.cost_sharing without a cap), one value or output per step."""
+    unit = burden_core.step_by_step(activity, np.eye(prices.shape[1]), factor, eligible, key,
+                                    fraction)
+    yield "unit prices (c rows)", unit
+    for name, per_unit in zip(OUTPUTS, unit, strict=True):
+        yield name, costs.at_prices(prices, per_unit)
+
+
+def _stepwise_steps(activity, prices, factor, eligible, key, fraction) -> Iterator[tuple]:
+    """The steps of core.step_by_step."""
+    gross = costs.gross_cost(activity, prices, factor)
+    yield "gross", gross
+    covered = costs.gross_cost(activity, prices, factor, eligible)
+    yield "eligible", covered
+    transfers = policies.common_fund(covered, fraction, key)
+    yield "fund", transfers
+    yield "net", policies.net_cost(gross, transfers)
+
+
 def profile(samples: int) -> dict:
-    """Seconds spent in each step of the core, on a first run and on a second (warm) run."""
-    activity, prices, factor, eligible, key, fraction = inputs(samples)
-    runs = []
-    for _ in range(2):
-        marks = [time.perf_counter()]
-        gross = costs.gross_cost(activity, prices, factor)
-        marks.append(time.perf_counter())
-        covered = costs.gross_cost(activity, prices, factor, eligible)
-        marks.append(time.perf_counter())
-        transfers = policies.common_fund(covered, fraction, key)
-        marks.append(time.perf_counter())
-        net = policies.net_cost(gross, transfers)
-        marks.append(time.perf_counter())
-        runs.append(dict(zip(("gross", "eligible", "fund", "net"), np.diff(marks).tolist(),
-                             strict=True)))
-        del gross, covered, transfers, net
-    return {"samples": samples, "first": runs[0], "warm": runs[1]}
+    """Seconds spent in each step of the core, and of the step-by-step path, on a first run
+    and on a second run that reuses the memory the first one freed."""
+    args = inputs(samples)
+    report = {"samples": samples}
+    for path, steps in (("core", _linear_steps), ("step_by_step", _stepwise_steps)):
+        for run in ("first", "warm"):
+            kept, marks, names = [], [time.perf_counter()], []
+            for name, value in steps(*args):
+                marks.append(time.perf_counter())
+                names.append(name)
+                kept.append(value)  # outputs stay alive to the end, as in a real run
+            report.setdefault(path, {})[run] = dict(zip(names, np.diff(marks).tolist(),
+                                                        strict=True))
+            del kept, value
+    return report
+
+
+def memory_regimes(gb: float, pause: float) -> dict:
+    """Seconds per GB to fill fresh memory: memory left free for ``pause`` seconds, then memory
+    freed a moment before. On this machine (a virtual machine) the guest hands memory that
+    stays free for about 2 s back to the host, and taking it back costs more than the writes."""
+    def fill() -> float:
+        start = time.perf_counter()
+        block = np.ones(int(gb * 2**30) // 8)
+        seconds = time.perf_counter() - start
+        del block
+        return seconds
+
+    time.sleep(pause)
+    cold = fill()
+    return {"gb": gb, "pause_s": pause, "cold_s_per_gb": cold / gb,
+            "warm_s_per_gb": fill() / gb}
 
 
 def scaling(dimension: str, values: list[int], base: dict) -> list[dict]:
@@ -200,8 +250,8 @@ def scaling(dimension: str, values: list[int], base: dict) -> list[dict]:
     for value in values:
         shape = {**base, dimension: value}
         args = inputs(**shape)
-        t, _ = timed(core, *args, repeat=1 if shape["samples"] >= 100_000 else 3)
-        t_copy, _ = timed(copy_bound(*args))
+        t, _ = timed(core, *args, repeat=REPEAT)
+        t_copy, _ = timed(copy_bound(*args), repeat=REPEAT)
         rows.append({"dimension": dimension, **shape, "core_s": t, "copy_s": t_copy,
                      "peak_mb": peak_memory(core, *args)})
     return rows
@@ -238,10 +288,11 @@ def main(argv: list[str] | None = None) -> dict:
     quick = args.quick
     out = args.out or (RESULTS if not quick else None)
     report = {"machine": platform.platform(), "python": platform.python_version(),
-              "numpy": np.__version__}
+              "numpy": np.__version__, "repeat": REPEAT}
+    report["memory"] = memory_regimes(0.01 if quick else 2.0, 0.0 if quick else 6.0)
     report["side_by_side"] = [
-        side_by_side(20 if quick else 300, ("python", "pandas")),
-        side_by_side(50 if quick else 10_000, ("pandas",)),
+        side_by_side(20 if quick else 300, ("step_by_step", "python", "pandas")),
+        side_by_side(50 if quick else 10_000, ("step_by_step", "pandas")),
         side_by_side(100 if quick else 1_000_000, ()),
     ]
     report["profile"] = profile(100 if quick else 1_000_000)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import costs, deploy, metrics, policies
+from . import core, costs, deploy, metrics, policies
 from .baseline import DATA_DIR, DEFAULT_EDITION, Baseline, load_baseline
 from .errors import BurdenSimError
 from .keys import KeyShares, funding_key
@@ -182,15 +182,13 @@ def outcomes(p: Prepared, prices: np.ndarray, fraction: np.ndarray, annual_cap: 
 
     ``wanted`` limits the metrics computed (the rank statistics cost the most).
     """
-    gross = costs.gross_cost(p.activity, prices, p.factor)
+    eligibility = p.eligibility
     if p.scenario.policy.rule == "deploying_nation_pays":
-        fraction, eligible, annual_cap = np.zeros(len(p.years)), np.zeros_like(gross), None
-    else:
-        eligible = costs.gross_cost(p.activity, prices, p.factor, p.eligibility)
-    transfers = policies.common_fund(eligible, fraction, p.key.shares, annual_cap)
-    net = policies.net_cost(gross, transfers)
-    out = {"gross": gross, "reimbursed": transfers.reimbursed,
-           "contributed": transfers.contributed, "net": net,
+        fraction, eligibility, annual_cap = np.zeros(len(p.years)), 0 * eligibility, None
+    gross, reimbursed, contributed, net = core.cost_sharing(
+        p.activity, prices, p.factor, eligibility, p.key.shares, fraction, annual_cap)
+    transfers = policies.Transfers(reimbursed, contributed)
+    out = {"gross": gross, "reimbursed": reimbursed, "contributed": contributed, "net": net,
            "net_pct_gdp": 100 * net / p.gdp[None]}
 
     def after_pct() -> np.ndarray:
@@ -208,8 +206,9 @@ def outcomes(p: Prepared, prices: np.ndarray, fraction: np.ndarray, annual_cap: 
     derived = {
         "defence_pct_gdp_after": after_pct,
         "fair_share": lambda: metrics.fair_share_ratio(net, p.gdp, p.member),
-        "marginal_cost": lambda: policies.marginal_cost(eligible, fraction, p.key.shares,
-                                                        annual_cap),
+        "marginal_cost": lambda: policies.marginal_cost(
+            costs.gross_cost(p.activity, prices, p.factor, eligibility), fraction, p.key.shares,
+            annual_cap),
         "allies_at_2pct": lambda: metrics.count_at_or_above(after_pct(), 2.0, p.member),
         "allies_at_3_5pct": lambda: metrics.count_at_or_above(after_pct(), 3.5, p.member),
         "gini_net_pct_gdp": lambda: metrics.gini(out["net_pct_gdp"], p.member),

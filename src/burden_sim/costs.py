@@ -90,6 +90,13 @@ def gross_cost(activity: np.ndarray, prices: np.ndarray, factor: np.ndarray,
     return (prices @ schedule.reshape(a * y, c).T).reshape(len(prices), a, y)
 
 
+def at_prices(prices: np.ndarray, per_unit: np.ndarray) -> np.ndarray:
+    """P[s, c] @ X[c, ...] -> [s, ...]: an outcome linear in the prices, from its value X at
+    each category's unit price, by one matrix product that writes the output once."""
+    c, *shape = per_unit.shape
+    return (prices @ per_unit.reshape(c, -1)).reshape(len(prices), *shape)
+
+
 def gross_by_mission(activity: np.ndarray, prices: np.ndarray,
                      factor: np.ndarray) -> np.ndarray:
     """G[a, m, y] at one set of prices (the central ones)."""

@@ -63,6 +63,13 @@ def _cap_scale(total: np.ndarray, annual_cap: np.ndarray) -> np.ndarray:
                                          where=total > 0))
 
 
+def cap_binds(repaid: np.ndarray, annual_cap: Cap) -> bool:
+    """Whether the cap scales any repayment down: the fund's total sum_a R [s, y] exceeds it
+    somewhere (or cannot be compared with it)."""
+    cap = _cap(annual_cap)
+    return cap is not None and not np.all(repaid[:, None, :] <= cap)
+
+
 def net_cost(gross: np.ndarray, transfers: Transfers) -> np.ndarray:
     """N[s, a, y] = G - R + Q. Summed over allies it equals the gross cost."""
     net = gross - transfers.reimbursed
