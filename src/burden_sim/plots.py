@@ -163,7 +163,7 @@ def _dated_bars(deployments: pd.DataFrame, first: int, last: int) -> list[tuple]
     index = {m: k for k, m in enumerate(dict.fromkeys(deployments.mission))}
 
     def decimal(t: pd.Series) -> np.ndarray:
-        return (t.dt.year + (t.dt.dayofyear - 1) / 365.25).to_numpy()
+        return (t.dt.year + (t.dt.day_of_year - 1) / 365.25).to_numpy()
 
     start = np.clip(decimal(deployments.start), first, last + 1)
     end = np.clip(decimal(deployments.end), first, last + 1)
