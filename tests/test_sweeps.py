@@ -171,3 +171,19 @@ def test_a_missing_parent_folder_creates_nothing(tmp_path):
     with pytest.raises(BurdenSimError):
         sweeps.run(plan(), tmp_path / "missing" / "s.zarr", sweeps.serial)
     assert not out.exists() and not (tmp_path / "missing").exists()
+
+
+def test_an_engine_scenario_sweeps_to_the_same_store_on_one_core_and_two_processes(tmp_path):
+    """Each process builds the schedule itself (once, then cached); the same seed gives the
+    same schedule, so the stores are identical."""
+    scenario, _ = load_scenario(ROOT / "scenarios" / "engine_open_common_fund.yaml")
+    engine_plan = sweeps.make_plan(
+        scenario, design="mc", samples=40, seed=5, chunk_size=10,
+        overrides={"unit_costs.flight_hour_typhoon": Uncertain(distribution="pert"),
+                   "unit_costs.ship_day_frigate": Uncertain(distribution="pert")})
+    one, two = tmp_path / "one.zarr", tmp_path / "two.zarr"
+    sweeps.run(engine_plan, one, sweeps.serial)
+    sweeps.run(engine_plan, two, sweeps.processes(2))
+    xr.testing.assert_identical(stored(one), stored(two))
+    net = stored(one)["net"]
+    assert float(net.std("sample").max()) > 0  # the flight-hour and ship-day costs varied
