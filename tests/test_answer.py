@@ -41,3 +41,17 @@ def test_the_answer_prose_figures(comparison):
     change = comparison["net_change"].sel(scenario="common_fund").sum("year")
     assert f"{int((change < 0).sum())} allies pay less, {int((change > 0).sum())} pay more" in text
     assert int(fund["allies_at_2pct"].sel(year=2024)) == 21
+
+
+def test_the_engine_figures_quoted():
+    text = (ROOT / "docs" / "answer.md").read_text()
+    history = burden_sim.simulate(ROOT / "scenarios" / "engine_history.yaml")
+    assert f"USD {float(history['gross'].sum()) / 1e6:,.1f} million" in text
+    quo = burden_sim.simulate(ROOT / "scenarios" / "engine_open_status_quo.yaml")
+    fund = burden_sim.simulate(ROOT / "scenarios" / "engine_open_common_fund.yaml")
+    small = (fund["key_share"].mean("year") < 0.01).values
+    assert f"the {int(small.sum())} allies with key shares below 1 %" in text
+    for ds, quoted in ((fund, "38.0 %"), (quo, "24.1 %")):
+        share = 100 * float(ds["deployments"][small].sum() / ds["deployments"].sum())
+        assert f"{share:.1f} %" == quoted and f"**{quoted}**" in text
+    assert f"the {int(fund['deployments'].sum())} deployments" in text
