@@ -175,11 +175,14 @@ def test_a_surge_beyond_the_pools_leaves_gaps_that_are_reported(tmp_path, monkey
     gaps = ds.unfilled_slots.sel(mission="baltic_air_policing")
     assert float(gaps.sel(year=2022)) > 0
     assert float(gaps.sel(year=2018)) == 0
+    rotations = ds.unfilled_rotations.sel(mission="baltic_air_policing")
+    assert 0 < float(rotations.sel(year=2022)) <= float(gaps.sel(year=2022))
     monkeypatch.setattr(sys, "argv", ["burden-sim", "run", str(path)])
     with pytest.raises(SystemExit) as exit_:
         main()
     assert exit_.value.code in (0, None)
-    assert f"{int(gaps.sum())} unfilled slots (baltic_air_policing" in capsys.readouterr().out
+    assert (f"{int(gaps.sum())} unfilled slots in {int(rotations.sum())} rotations "
+            "(baltic_air_policing") in capsys.readouterr().out
 
 
 def test_withdrawals_open_slots_and_joins_add_them(tmp_path):
@@ -258,3 +261,18 @@ def test_the_timeline_draws_each_dated_deployment_inside_the_horizon(history):
     inside = (d.end > pd.Timestamp("2017-01-01")) & (d.start < pd.Timestamp("2025-01-01"))
     assert len(fig.axes[0].collections) == int(inside.sum())
     assert "deployment engine" in fig.axes[0].get_xlabel()
+
+
+def test_every_catalogue_figure_cites_a_known_source():
+    import re
+
+    data = deploy.CATALOGUE_DIR
+    known = set(pd.read_csv(data.parent / "sources.csv")["source_id"])
+    pattern = re.compile(r"\b(?:M_[A-Z]\d+|R_[A-Z]+\d+|UC_[A-Z0-9_]+|(?:AC|CP|SH)_[A-Z0-9_]+)\b")
+    for name in ("air_policing", "land", "maritime", "exercises"):
+        table = pd.read_csv(data / f"{name}.csv", keep_default_na=False)
+        for row, text in enumerate(table.source):
+            cited = set(pattern.findall(text))
+            assert cited, f"{name}.csv row {row}: no source"
+            assert cited <= known, (name, row, cited - known)
+    assert set(pattern.findall((data / "missions.yaml").read_text())) <= known

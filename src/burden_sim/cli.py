@@ -94,7 +94,8 @@ def engine_summary(ds) -> str:
     sent = ds["deployments"].sum("year")
     gaps = ds["unfilled_slots"].sum("year")
     text = (f"Deployment engine: {int(sent.sum()):,} deployments by {int((sent > 0).sum())} "
-            f"allies; {int(gaps.sum()):,} unfilled slots")
+            f"allies; {int(gaps.sum()):,} unfilled slots in "
+            f"{int(ds['unfilled_rotations'].sum()):,} rotations")
     if gaps.sum() > 0:
         text += " (" + ", ".join(f"{m} {int(n)}" for m, n in
                                  zip(gaps.mission.values, gaps.values, strict=True) if n) + ")"

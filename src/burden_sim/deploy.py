@@ -470,7 +470,8 @@ class Schedule:
         return self.activity.mission.values.tolist()
 
     def counts(self) -> dict[str, np.ndarray]:
-        """Participation [ally, year], distinct contributors and unfilled slots [mission, year]."""
+        """Participation [ally, year]; distinct contributors, unfilled slots and rotations with
+        an unfilled slot [mission, year]."""
         allies, missions = self.activity.ally.values.tolist(), self.missions
         years = self.activity.year.values.tolist()
 
@@ -478,7 +479,8 @@ class Schedule:
             if not len(frame):
                 return np.zeros((len(labels), len(years)))
             grouped = frame[frame.year.isin(years)].groupby([rows, "year"])
-            counted = grouped.ally.nunique() if how == "distinct" else grouped.size()
+            counted = {"distinct": lambda: grouped.ally.nunique(), "size": grouped.size,
+                       "rotations": lambda: grouped.rotation.nunique()}[how]()
             return (counted.unstack("year").reindex(index=labels, columns=years)
                     .fillna(0).to_numpy(float))
 
@@ -486,6 +488,7 @@ class Schedule:
             "deployments": table(self.deployments, "ally", allies, "size"),
             "distinct_contributors": table(self.deployments, "mission", missions, "distinct"),
             "unfilled_slots": table(self.gaps, "mission", missions, "size"),
+            "unfilled_rotations": table(self.gaps, "mission", missions, "rotations"),
         }
 
 

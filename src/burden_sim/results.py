@@ -50,6 +50,8 @@ ENGINE_VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
                               "mission (rotations starting in the year)"),
     "unfilled_slots": (("mission", "year"), "slots", "slots of rotations starting in the year "
                        "that no ally could fill (gaps)"),
+    "unfilled_rotations": (("mission", "year"), "rotations", "rotations starting in the year "
+                           "with at least one unfilled slot"),
 }
 
 
