@@ -269,10 +269,29 @@ def test_every_catalogue_figure_cites_a_known_source():
     data = deploy.CATALOGUE_DIR
     known = set(pd.read_csv(data.parent / "sources.csv")["source_id"])
     pattern = re.compile(r"\b(?:M_[A-Z]\d+|R_[A-Z]+\d+|UC_[A-Z0-9_]+|(?:AC|CP|SH)_[A-Z0-9_]+)\b")
-    for name in ("air_policing", "land", "maritime", "exercises"):
+    for name in ("air_policing", "land", "land_plans", "maritime", "exercises"):
         table = pd.read_csv(data / f"{name}.csv", keep_default_na=False)
         for row, text in enumerate(table.source):
             cited = set(pattern.findall(text))
             assert cited, f"{name}.csv row {row}: no source"
             assert cited <= known, (name, row, cited - known)
     assert set(pattern.findall((data / "missions.yaml").read_text())) <= known
+
+
+def test_germanys_brigade_replaces_its_battlegroup_contingent():
+    """data/catalogue/land_plans.csv: about 1,800 from February 2026, 4,800 from 2028 (R_N01,
+    UC_DE_BRIGADE_2024); it takes effect at the next rotation (1 January or 2 July)."""
+    s = schedule(SCENARIOS / "engine_brigade_lithuania.yaml")
+    d = s.deployments
+    germany = d[(d.mission == "efp_lithuania") & (d.ally == "DEU")]
+
+    def present(day):
+        day = pd.Timestamp(day)
+        return germany[(germany.start <= day) & (germany.end > day)].personnel.sum()
+
+    assert present("2025-06-01") == 1132  # the last recorded contingent (2022-2024) stays
+    assert present("2026-03-01") == 1132  # the February change waits for the July rotation
+    assert present("2026-08-01") == 1800
+    assert present("2029-03-01") == 4800
+    netherlands = d[(d.mission == "efp_lithuania") & (d.ally == "NLD")]
+    assert netherlands.start.max() >= pd.Timestamp("2030-01-01")  # others stay as recorded

@@ -70,6 +70,7 @@ class Catalogue:
     pools: dict[str, int | str]
     air: pd.DataFrame
     land: pd.DataFrame
+    land_plans: pd.DataFrame  # announced changes past the record (the move to brigades)
     maritime: pd.DataFrame
     exercises: pd.DataFrame
     platform_of: dict[str, str]  # aircraft type as recorded -> platform
@@ -91,8 +92,9 @@ def load_catalogue() -> Catalogue:
         except (TypeError, KeyError) as exc:
             raise DataError(path, f"mission {i}: {exc}") from None
     read = {name: pd.read_csv(CATALOGUE_DIR / f"{name}.csv", keep_default_na=False)
-            for name in ("air_policing", "land", "maritime", "exercises", "aircraft")}
-    for name in ("air_policing", "land", "exercises"):
+            for name in ("air_policing", "land", "land_plans", "maritime", "exercises",
+                         "aircraft")}
+    for name in ("air_policing", "land", "land_plans", "exercises"):
         for col in ("start", "end"):
             read[name][col] = pd.to_datetime(read[name][col]).dt.date
     return Catalogue(
@@ -101,6 +103,7 @@ def load_catalogue() -> Catalogue:
         pools=dict(data["pools"]),
         air=read["air_policing"],
         land=read["land"],
+        land_plans=read["land_plans"],
         maritime=read["maritime"],
         exercises=read["exercises"],
         platform_of=dict(zip(read["aircraft"].aircraft_type, read["aircraft"].platform,
@@ -245,6 +248,7 @@ def _air_slots(m, spec, catalogue, deployment, baseline, origin, start, end, int
 def _land_slots(m, spec, catalogue, deployment, baseline, origin, start, end, interval,
                 duration) -> list[Slot]:
     record = catalogue.land[(catalogue.land.mission == spec.id) & (catalogue.land.troops > 0)]
+    plans = catalogue.land_plans[catalogue.land_plans.mission == spec.id]
     slots, k = [], 0
     last_start = record.start.max() if len(record) else None
     opened = deployment.plan == "open"
@@ -260,6 +264,9 @@ def _land_slots(m, spec, catalogue, deployment, baseline, origin, start, end, in
             at = min(when, last_start) if last_start is not None and when > record.end.max() \
                 else when
             present = record[(record.start <= at) & (record.end >= at)]
+            planned = plans[(plans.start <= when) & (plans.end >= when)]
+            if len(planned):  # an announced contingent replaces the ally's recorded one
+                present = pd.concat([present[~present.ally.isin(planned.ally)], planned])
             factor = _surge_factor(deployment, spec.id, when)
             day = _day(when, origin)
             until = min(day + duration, _day(stop, origin))
