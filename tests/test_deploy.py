@@ -197,6 +197,7 @@ def test_withdrawals_open_slots_and_joins_add_them(tmp_path):
     assert not len(s.gaps)  # the open Spanish slots found volunteers
     norway = d[(d.mission == "baltic_air_policing") & (d.ally == "NOR")]
     assert norway.start.min() >= pd.Timestamp("2022-01-01") and len(norway) >= 6
+    assert norway.rotation.is_unique  # one Norwegian detachment a rotation
     assert float(s.activity.sel(ally="NOR", mission="baltic_air_policing",
                                 category="flight_hour_f35", year=2023)) > 0
 

@@ -350,7 +350,12 @@ def _apply_changes(slots, m, spec, deployment, baseline, catalogue, origin, end,
             out = [Slot(**{**s.__dict__, "ally": OPEN, "barred": ally})
                    if ally in (s.ally, s.recorded) and lo <= s.start < hi else s for s in out]
             continue
-        rotations = sorted({(s.rotation, s.start, s.end) for s in slots if lo <= s.start < hi})
+        spans: dict[int, tuple[float, float]] = {}
+        for s in slots:  # one slot per rotation, over the rotation's span
+            if lo <= s.start < hi:
+                first, last = spans.get(s.rotation, (s.start, s.end))
+                spans[s.rotation] = (min(first, s.start), max(last, s.end))
+        rotations = sorted((r, first, last) for r, (first, last) in spans.items())
         platform = _platform(catalogue, c.aircraft_type) if c.aircraft_type else ""
         out += [Slot(m, "contributor" if spec.kind != "air_policing" else "augmenting",
                      spec.unit, ally, s, e, c.personnel or 0.0, c.aircraft or 0.0, platform,
