@@ -135,7 +135,6 @@ class Plan:
     """What each mission's rotations need, before anyone is assigned: slots by start time."""
 
     origin: date
-    horizon: tuple[float, float]
     missions: list[MissionSpec]
     slots: list[Slot] = field(default_factory=list)
     propensity: np.ndarray | None = None  # [mission, ally] base weights of volunteering
@@ -176,21 +175,20 @@ def build_plan(scenario: Scenario, baseline: Baseline, catalogue: Catalogue) -> 
     """Rotations and their slots over the horizon, from the record and the structure."""
     deployment = scenario.deployment
     assert deployment is not None
-    first, last = date(scenario.years.start, 1, 1), date(scenario.years.end + 1, 1, 1)
+    last = date(scenario.years.end + 1, 1, 1)
     origin = date(scenario.years.start - 1, 1, 1)
     ids = deployment.missions or list(catalogue.missions)
     specs = [catalogue.missions[m] for m in ids]
-    plan = Plan(origin, (_day(first, origin), _day(last, origin)), specs)
+    plan = Plan(origin, specs)
     index = baseline.index
     counts = np.zeros((len(specs), len(baseline.allies)))
     for m, spec in enumerate(specs):
-        interval, duration, transit = _interval(deployment, spec)
+        interval, duration, _ = _interval(deployment, spec)
         builder = {"air_policing": _air_slots, "land": _land_slots,
                    "maritime": _maritime_slots, "exercise": _exercise_slots}[spec.kind]
         slots = builder(m, spec, catalogue, deployment, baseline, origin, origin, last,
                         interval, duration)
-        slots = _apply_changes(slots, m, spec, deployment, baseline, catalogue, origin, last,
-                               interval, duration)
+        slots = _apply_changes(slots, m, spec, deployment, baseline, catalogue, origin, last)
         plan.slots.extend(slots)
         for s in slots:
             if s.recorded != OPEN:
@@ -336,8 +334,8 @@ def _exercise_slots(m, spec, catalogue, deployment, baseline, origin, start, end
     return slots
 
 
-def _apply_changes(slots, m, spec, deployment, baseline, catalogue, origin, end, interval,
-                   duration) -> list[Slot]:
+def _apply_changes(slots, m, spec, deployment, baseline, catalogue, origin,
+                   end) -> list[Slot]:
     """Withdrawals open an ally's slots; joins add the ally to each rotation in the span."""
     out = list(slots)
     for c in deployment.changes:
