@@ -47,13 +47,7 @@ SKIPPED = {
 # Run through the installed console script, so that the entry point itself is exercised.
 REAL = {"burden-sim validate scenarios/common_fund.yaml"}
 # Blocks that fail today (document, index among its runnable blocks): removed as they are fixed.
-XFAIL: dict[tuple[str, int], str] = {
-    ("README.md", 3): "sensitivity my_scenario.yaml: no such scenario is shipped",
-    ("docs/answer.md", 1): "my_scenario_with_parameters.yaml is not shipped",
-    ("docs/getting-started.md", 6): "the block uses burden_sim before the import",
-    ("docs/sweeps.md", 0): "the folder out/ does not exist",
-    ("docs/sweeps.md", 2): "out/ does not exist, and common_fund.yaml declares no parameters",
-}
+XFAIL: dict[tuple[str, int], str] = {}
 
 
 @dataclass(frozen=True)
