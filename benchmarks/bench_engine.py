@@ -21,11 +21,19 @@ from pathlib import Path
 
 import numpy as np
 
-from burden_sim import deploy, load_baseline
-from burden_sim.keys import funding_key
-from burden_sim.policies import fraction_by_year
-from burden_sim.projection import extend
-from burden_sim.scenario import Scenario
+from burden_sim import load_baseline
+from burden_sim.engine import catalogue
+from burden_sim.engine.schedule import (
+    Schedule,
+    ScheduleCache,
+    activity_tensor,
+    make_engine,
+)
+from burden_sim.engine.simulation import Engine
+from burden_sim.inputs.projection import extend
+from burden_sim.inputs.rules import terms
+from burden_sim.inputs.schema import Scenario
+from burden_sim.model.keys import funding_key
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 1.0
@@ -47,15 +55,16 @@ def inputs(scenario: Scenario):
     if scenario.projection is not None:
         baseline = extend(baseline, scenario.years.end, scenario.projection)
     key = funding_key(baseline, scenario.policy.key, scenario.year_list)
-    fraction = fraction_by_year(1.0, None, scenario.year_list)
-    eligible = np.ones(len(deploy.load_catalogue().missions))
+    rule = terms(scenario.policy, scenario.year_list)
+    fraction = rule.fraction_by_year()
+    eligible = rule.covered_missions(list(catalogue.load_catalogue().missions))
     return baseline, key.shares, fraction, eligible
 
 
-def activity_reference(engine: deploy.Engine, baseline, years: list[int]) -> np.ndarray:
+def activity_reference(engine: Engine, baseline, years: list[int]) -> np.ndarray:
     """The activity tensor by plain loops: for each deployment, for each year."""
     plan = engine.plan
-    column = {c: i for i, c in enumerate(deploy.CATEGORIES)}
+    column = {c: i for i, c in enumerate(catalogue.CATEGORIES)}
     out = np.zeros((len(baseline.allies), len(plan.missions), len(years), len(column)))
     for slot, ally in engine.filled:
         spec = plan.missions[slot.mission]
@@ -100,19 +109,20 @@ def main(argv: list[str] | None = None) -> dict:
     scenario = catalogue_scenario(years)
     baseline, shares, fraction, eligible = inputs(scenario)
 
-    def whole() -> deploy.Schedule:
-        deploy._CACHE.clear()
-        return deploy.schedule(scenario, baseline, shares, fraction, eligible)
+    def whole() -> Schedule:
+        return ScheduleCache().schedule(scenario, baseline, shares, fraction, eligible)
+
+    def ready() -> Engine:
+        plan = ScheduleCache().plan(scenario, baseline)
+        return make_engine(scenario, baseline, plan, shares, fraction, eligible)[0]
 
     total_s, result = best(whole, repeat)
-    plan_s, (engine, _) = best(lambda: deploy.make_engine(scenario, baseline, shares, fraction,
-                                                          eligible), repeat)
-    simpy_s, _ = best(lambda: deploy.make_engine(scenario, baseline, shares, fraction,
-                                                 eligible)[0].run(), repeat)
+    plan_s, engine = best(ready, repeat)
+    simpy_s, _ = best(lambda: ready().run(), repeat)
     simpy_s = max(simpy_s - plan_s, 1e-9)
     engine.run()
-    vector_s, vector = best(lambda: deploy.activity_tensor(engine, baseline,
-                                                           scenario.year_list), repeat)
+    vector_s, vector = best(lambda: activity_tensor(engine, baseline, scenario.year_list),
+                            repeat)
     python_s, plain = best(lambda: activity_reference(engine, baseline, scenario.year_list),
                            max(1, repeat // 2))
     np.testing.assert_allclose(vector.values, plain, rtol=1e-9, atol=1e-9)

@@ -30,7 +30,8 @@ CHILD = """
 import sys
 from pathlib import Path
 from burden_sim import sweeps
-from burden_sim.scenario import Uncertain, load_scenario
+from burden_sim.inputs.loading import load_scenario
+from burden_sim.inputs.schema import Uncertain
 n, workers, out, variables = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 scenario, _ = load_scenario(sys.argv[5])
 plan = sweeps.make_plan(scenario, design="mc", samples=n, seed=1, chunk_size=min(n, 20_000),

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from burden_sim import core as burden_core
-from burden_sim import costs, policies
+from burden_sim.model import core as burden_core
+from burden_sim.model import costs, policies
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"

@@ -611,7 +611,8 @@ CASES: list[Case] = [
     # --- sensitivity ----------------------------------------------------------------------
     C("unknown output variable", f"{SENS} wealth --ally GBR", "--output-var wealth: not a "
       "sampled result", W(), FAILS),
-    C("per-ally output without ally", f"{SENS} net", "--output-var net: give --ally", W()),
+    C("per-ally output without ally", f"{SENS} net", "--output-var net: a per-ally result: "
+      "give an ally", W()),
     C("sensitivity: unknown ally", f"{SENS} net --ally GBX", "--ally GBX: unknown ally", W()),
     C("year outside", f"{SENS} net --ally GBR --year 1990", "--year 1990: not in the "
       "scenario's years", W()),
@@ -676,7 +677,7 @@ CASES: list[Case] = [
     C("plot: sweep without ally", "plot {made}/s.zarr --kind sweep -o x.png", "--ally: give one "
       "of the results' allies"),
     C("plot: sweep, unknown ally", "plot {made}/s.zarr --kind sweep --ally XXX -o x.png",
-      "--ally: give one of the results' allies"),
+      "--ally XXX: give one of the results' allies"),
     C("plot: sweep, unknown parameter", "plot {made}/s.zarr --kind sweep --ally GBR --parameter "
       "policy.cap -o x.png", "--parameter policy.cap: not in policy.fraction"),
     C("plot: sobol of a .nc", "plot {made}/run.nc --kind sobol -o x.png", "--kind sobol reads a "

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from burden_sim.baseline import DATA_DIR, load_baseline
 from burden_sim.errors import DataError
+from burden_sim.inputs.baseline import DATA_DIR, load_baseline
 
 
 def test_all_32_allies_with_accession_years():

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from burden_sim.baseline import DATA_DIR, load_baseline
+from burden_sim.inputs.baseline import DATA_DIR, load_baseline
 
 CLAIMS = pd.read_csv(DATA_DIR / "claims.csv").set_index("claim_id")
 FACTS = pd.read_csv(DATA_DIR / "facts.csv").set_index("fact_id")["value"]

@@ -224,7 +224,7 @@ def test_sensitivity_table_and_plot(monkeypatch, capsys, uncertain, tmp_path):
     assert "unit_costs.person_year" in stdout and "policy.fraction" in stdout
     assert plot.stat().st_size > 10_000
     code, _, stderr = cli(monkeypatch, capsys, "sensitivity", uncertain, "--output-var", "net")
-    assert code == 2 and "--output-var net: give --ally" in stderr
+    assert code == 2 and "--output-var net: a per-ally result: give an ally" in stderr
 
 
 @pytest.mark.parametrize("kind", ["change", "spending", "sweep", "sobol", "timeline"])

@@ -10,17 +10,20 @@ import pandas as pd
 import pytest
 
 import burden_sim
-from burden_sim import api, deploy
+from burden_sim import api
 from burden_sim.cli import main
+from burden_sim.engine import catalogue
+from burden_sim.engine.schedule import Schedule, ScheduleCache
 from burden_sim.errors import BurdenSimError
+from burden_sim.model.calculator import Calculator
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
-def schedule(path) -> deploy.Schedule:
+def schedule(path) -> Schedule:
     scenario, baseline = api.load(path)
-    return api.prepare(scenario, baseline).schedule
+    return Calculator.build(scenario, baseline).schedule
 
 
 def write(tmp_path, text, name="engine.yaml"):
@@ -100,7 +103,7 @@ def test_days_across_a_new_year_are_split_exactly(history):
     """The US F-15Cs of rotation 45 stayed from 30 Aug 2017 to 8 Jan 2018 (M_B03-M_B05)."""
     f15 = history.activity.sel(ally="USA", mission="baltic_air_policing",
                                category="flight_hour_f15")
-    rate = deploy.load_catalogue().missions["baltic_air_policing"].flight_hours_per_aircraft_day
+    rate = catalogue.load_catalogue().missions["baltic_air_policing"].flight_hours_per_aircraft_day
     days_2017 = (date(2018, 1, 1) - date(2017, 8, 30)).days
     assert float(f15.sel(year=2017)) == pytest.approx(4 * rate * days_2017)
     assert float(f15.sel(year=2018)) == pytest.approx(4 * rate * 7)
@@ -124,7 +127,6 @@ def test_activity_is_the_sum_of_the_deployments(history):
 def test_same_scenario_and_seed_same_schedule(tmp_path):
     text = HEAD + "deployment: {plan: open, elasticity: 1.0, seed: 3}\n"
     first = schedule(write(tmp_path, text))
-    deploy._CACHE.clear()
     again = schedule(write(tmp_path, text))
     assert first is not again
     pd.testing.assert_frame_equal(first.deployments, again.deployments)
@@ -133,14 +135,15 @@ def test_same_scenario_and_seed_same_schedule(tmp_path):
 
 
 def test_schedules_are_cached_and_samples_never_rerun_the_engine(tmp_path):
-    deploy._CACHE.clear()
-    runs = deploy.ENGINE_RUNS[0]
     path = write(tmp_path, HEAD + "deployment: {}\nsamples: 300\nseed: 1\n")
-    ds = burden_sim.simulate(path)
-    assert ds.sizes["sample"] == 300
-    assert deploy.ENGINE_RUNS[0] == runs + 1
-    burden_sim.simulate(path)
-    assert deploy.ENGINE_RUNS[0] == runs + 1
+    schedules = ScheduleCache()
+    scenario, baseline = api.load(path, schedules)  # validating builds the plan, once
+    model = Calculator.build(scenario, baseline, schedules)
+    assert model.run()["net"].shape[0] == 300
+    assert schedules.runs == 1
+    again = Calculator.build(scenario, baseline, schedules)
+    assert again.schedule is model.schedule and schedules.runs == 1
+    assert schedules.plan(scenario, baseline) is schedules.plan(scenario, baseline)
 
 
 def test_at_zero_elasticity_the_policy_does_not_change_who_goes(tmp_path):
@@ -254,7 +257,7 @@ def test_bad_deployment_blocks_are_one_line_errors(tmp_path, monkeypatch, capsys
 
 
 def test_the_timeline_draws_each_dated_deployment_inside_the_horizon(history):
-    from burden_sim import plots
+    from burden_sim.present import plots
 
     scenario, baseline = api.load(SCENARIOS / "engine_history.yaml")
     d = history.deployments
@@ -267,7 +270,7 @@ def test_the_timeline_draws_each_dated_deployment_inside_the_horizon(history):
 def test_every_catalogue_figure_cites_a_known_source():
     import re
 
-    data = deploy.CATALOGUE_DIR
+    data = catalogue.CATALOGUE_DIR
     known = set(pd.read_csv(data.parent / "sources.csv")["source_id"])
     pattern = re.compile(r"\b(?:M_[A-Z]\d+|R_[A-Z]+\d+|UC_[A-Z0-9_]+|(?:AC|CP|SH)_[A-Z0-9_]+)\b")
     for name in ("air_policing", "land", "land_plans", "maritime", "exercises"):

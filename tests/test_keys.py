@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from burden_sim.baseline import DATA_DIR, load_baseline
-from burden_sim.keys import funding_key
-from burden_sim.scenario import FundingKey, KeyCap
+from burden_sim.inputs.baseline import DATA_DIR, load_baseline
+from burden_sim.inputs.schema import FundingKey, KeyCap
+from burden_sim.model.keys import funding_key
 
 B = load_baseline()
 YEARS = [2017, 2024]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats
 
-from burden_sim.metrics import (
+from burden_sim.model.metrics import (
     count_at_or_above,
     defence_after,
     fair_share_ratio,

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from burden_sim.baseline import DATA_DIR, load_baseline
 from burden_sim.errors import DataError
-from burden_sim.nato_key import load_cost_share_tables, nato_shares
+from burden_sim.inputs.baseline import DATA_DIR, load_baseline
+from burden_sim.model.nato_key import load_cost_share_tables, nato_shares
 
 # (first year, last year, ally): percent, copied by hand from the sources named in
 # nato_cost_shares.csv (CNS News 2017, NPK 2017, Europa Press 2017, DND 2018, Diário de Notícias
@@ -125,8 +125,8 @@ def test_each_share_says_whether_it_is_published_or_reconstructed_and_cites_its_
 
 
 def test_the_derived_key_misses_the_published_shares_where_documented():
-    from burden_sim.keys import funding_key
-    from burden_sim.scenario import FundingKey
+    from burden_sim.inputs.schema import FundingKey
+    from burden_sim.model.keys import funding_key
 
     derived = funding_key(B, FundingKey(name="nato_derived"), YEARS[:9]).shares
     nato = key(YEARS[:9]).shares

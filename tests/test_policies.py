@@ -6,11 +6,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from burden_sim.keys import cap_at, cap_max
-from burden_sim.policies import (
+from burden_sim.inputs.rules import fraction_by_year
+from burden_sim.model.keys import cap_at, cap_max
+from burden_sim.model.policies import (
     common_fund,
     deploying_nation_pays,
-    fraction_by_year,
     marginal_cost,
     net_cost,
 )

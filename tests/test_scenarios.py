@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import burden_sim
-from burden_sim.baseline import DATA_DIR
+from burden_sim.inputs.baseline import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -106,10 +106,10 @@ def test_accounting_switch_changes_who_reaches_two_percent():
 
 
 def test_scenario_reference_matches_the_models():
-    from burden_sim.reference import render
+    from burden_sim.present.reference import render
 
     page = (ROOT / "docs" / "scenario-reference.md").read_text()
-    assert page == render(), "regenerate: python -m burden_sim.reference > " \
+    assert page == render(), "regenerate: python -m burden_sim.present.reference > " \
         "docs/scenario-reference.md"
     for field in ("annual_cap_usd", "eligible_categories", "host_support_eur", "phase_in",
                   "rotations_per_year", "defence_target_pct", "distribution"):

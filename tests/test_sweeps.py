@@ -7,12 +7,15 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-from burden_sim import sweeps
+from burden_sim import load
 from burden_sim.errors import BurdenSimError
-from burden_sim.scenario import Uncertain, load_scenario
+from burden_sim.explore import designs, executors, store
+from burden_sim.explore.evaluator import Evaluator
+from burden_sim.explore.sweep import plan_sweep
+from burden_sim.inputs.schema import Uncertain
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO, _ = load_scenario(ROOT / "scenarios" / "common_fund.yaml")
+SCENARIO, BASELINE = load(ROOT / "scenarios" / "common_fund.yaml")
 PARAMETERS = {
     "unit_costs.person_year": Uncertain(distribution="pert"),
     "policy.fraction": Uncertain(distribution="uniform", low=0.5, high=1.0),
@@ -22,7 +25,7 @@ PARAMETERS = {
 def plan(**kw):
     args = {"design": "mc", "samples": 50, "seed": 11, "chunk_size": 20,
             "overrides": PARAMETERS} | kw
-    return sweeps.make_plan(SCENARIO, **args)
+    return plan_sweep(SCENARIO, BASELINE, **args)
 
 
 def stored(path):
@@ -34,18 +37,18 @@ def test_pert_from_the_shipped_range():
     p = plan()
     spec = p.parameters[0].spec
     assert (spec.low, spec.mode, spec.high) == (41568, 41568, 200000)
-    dist = sweeps.distribution(spec)
+    dist = designs.distribution(spec)
     assert dist.mean() == pytest.approx((41568 + 4 * 41568 + 200000) / 6)
 
 
 def test_designs_stay_in_bounds_and_lhs_stratifies():
     for design in ("lhs", "sobol", "mc"):
-        values = np.concatenate([sweeps.parameter_values(plan(design=design), i)
+        values = np.concatenate([Evaluator(plan(design=design)).parameter_values(i)
                                  for i in range(3)])
         assert values.shape == (50, 2)
         assert (values[:, 0] >= 41568).all() and (values[:, 0] <= 200000).all()
         assert (values[:, 1] >= 0.5).all() and (values[:, 1] <= 1.0).all()
-    u = sweeps.unit_points(plan(design="lhs", chunk_size=50), 0)
+    u = Evaluator(plan(design="lhs", chunk_size=50)).unit_points(0)
     for column in u.T:  # one point in each of the 50 equal strata
         assert sorted((column * 50).astype(int)) == list(range(50))
 
@@ -55,7 +58,7 @@ def test_grid_is_the_cartesian_product_of_values():
         "policy.fraction": Uncertain(values=[0.0, 0.5, 1.0]),
         "unit_costs.person_year": Uncertain(values=[30000, 60000])})
     assert p.samples == 6
-    values = sweeps.parameter_values(p, 0)
+    values = Evaluator(p).parameter_values(0)
     assert sorted(map(tuple, values)) == sorted(
         (f, c) for f in (0.0, 0.5, 1.0) for c in (30000.0, 60000.0))
 
@@ -64,7 +67,7 @@ def test_a_sweep_result_equals_a_single_run():
     # Rows of a sweep are ordinary runs: fraction 0 is the deploying nation paying.
     p = plan(design="grid", samples=None, overrides={
         "policy.fraction": Uncertain(values=[0.0, 1.0])})
-    result = sweeps.run_chunk(p, 0)
+    result = Evaluator(p).chunk(0)
     zero = np.flatnonzero(result["parameters"][:, 0] == 0.0)[0]
     assert np.allclose(result["reimbursed"][zero], 0.0)
     assert np.allclose(result["net"].sum(axis=1), result["net"].sum(axis=1)[zero])
@@ -73,8 +76,8 @@ def test_a_sweep_result_equals_a_single_run():
 def test_structural_parameters_rerun_the_schedule():
     p = plan(design="grid", samples=None, overrides={
         "missions.efp_estonia.contributions.0.troops": Uncertain(values=[800, 1600])})
-    result = sweeps.run_chunk(p, 0)
-    gbr = list(sweeps._prepared(SCENARIO.model_dump_json()).baseline.allies).index("GBR")
+    result = Evaluator(p).chunk(0)
+    gbr = list(p.baseline.allies).index("GBR")
     small, large = result["net"][:, gbr, 0]  # 2017, the UK framework contingent doubled
     assert large > small
 
@@ -82,16 +85,16 @@ def test_structural_parameters_rerun_the_schedule():
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "s.zarr"
-    sweeps.run(plan(), out, sweeps.serial)
+    store.run_into_store(plan(), out, executors.serial)
     return stored(out)
 
 
 def test_same_seed_same_numbers_on_one_core_two_processes_and_dask(tmp_path, reference):
     two = tmp_path / "two.zarr"
-    sweeps.run(plan(), two, sweeps.processes(2))
+    store.run_into_store(plan(), two, executors.processes(2))
     xr.testing.assert_identical(stored(two), reference)
     cluster = tmp_path / "dask.zarr"
-    sweeps.run(plan(), cluster, sweeps.dask("local", workers=2))
+    store.run_into_store(plan(), cluster, executors.dask("local", workers=2))
     xr.testing.assert_identical(stored(cluster), reference)
 
 
@@ -99,29 +102,29 @@ def test_an_interrupted_sweep_resumes_to_the_same_store(tmp_path, reference):
     out = tmp_path / "s.zarr"
 
     def stops_after_two(p, indices):
-        for n, item in enumerate(sweeps.serial(p, indices)):
+        for n, item in enumerate(executors.serial(p, indices)):
             if n == 2:
                 raise KeyboardInterrupt
             yield item
 
     with pytest.raises(KeyboardInterrupt):
-        sweeps.run(plan(), out, stops_after_two)
-    assert len(list((out / sweeps.DONE).glob("*.done"))) == 2
+        store.run_into_store(plan(), out, stops_after_two)
+    assert len(list((out / store.DONE).glob("*.done"))) == 2
     # A chunk killed half-way: data partly written, no mark. Resume must redo it.
-    (out / sweeps.DONE / "1.done").unlink()
-    written = sweeps.run(plan(), out, sweeps.serial, resume=True)
+    (out / store.DONE / "1.done").unlink()
+    written = store.run_into_store(plan(), out, executors.serial, resume=True)
     assert sorted(written) == [1, 2]
     xr.testing.assert_identical(stored(out), reference)
 
 
 def test_an_existing_store_is_never_overwritten(tmp_path):
     out = tmp_path / "s.zarr"
-    sweeps.run(plan(), out, sweeps.serial)
+    store.run_into_store(plan(), out, executors.serial)
     before = sorted(p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file())
-    with pytest.raises(BurdenSimError, match="already exists; add --resume"):
-        sweeps.run(plan(), out, sweeps.serial)
+    with pytest.raises(BurdenSimError, match="already exists; resume the sweep"):
+        store.run_into_store(plan(), out, executors.serial)
     with pytest.raises(BurdenSimError, match="was made by a different sweep"):
-        sweeps.run(plan(seed=12), out, sweeps.serial, resume=True)
+        store.run_into_store(plan(seed=12), out, executors.serial, resume=True)
     assert sorted(p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()) == before
 
 
@@ -129,14 +132,14 @@ def test_an_existing_store_is_never_overwritten(tmp_path):
     ({"overrides": {"policy.fractoin": Uncertain(values=[0.5])}},
      "policy.fractoin: names no field of the scenario"),
     ({"overrides": {"policy.rule": Uncertain(values=[1.0])}}, "policy.rule: is not a number"),
-    ({"samples": 0}, "--samples 0: give a positive number of samples"),
-    ({"design": "random"}, "--design random: not one of grid, lhs, sobol, mc"),
+    ({"samples": 0}, "samples 0: give a positive number of samples"),
+    ({"design": "random"}, "design random: not one of grid, lhs, sobol, mc"),
     ({"overrides": {}}, None),
 ])
 def test_bad_sweep_input(kwargs, message):
     if message is None:  # the scenario declares no parameters and none are set
         with pytest.raises(BurdenSimError, match="nothing varies"):
-            sweeps.make_plan(SCENARIO, design="mc", samples=10)
+            plan_sweep(SCENARIO, BASELINE, design="mc", samples=10)
         return
     with pytest.raises(BurdenSimError, match=message):
         plan(**kwargs)
@@ -154,14 +157,14 @@ def test_impossible_distributions(spec, message):
 
 def test_unreachable_scheduler():
     with pytest.raises(BurdenSimError, match="tcp://127.0.0.1:9: cannot reach the scheduler"):
-        sweeps.check_scheduler("tcp://127.0.0.1:9")
+        executors.check_scheduler("tcp://127.0.0.1:9")
 
 
 def test_lognormal_and_normal_map_quantiles():
-    p = sweeps.Parameter("policy.annual_cap_usd",
+    p = designs.Parameter("policy.annual_cap_usd",
                         Uncertain(distribution="lognormal", median=3e8, sigma=0.5))
     assert p.from_unit(np.array([0.5]))[0] == pytest.approx(3e8)
-    q = sweeps.Parameter("projection.gdp_growth_pct", Uncertain(distribution="normal", mean=1,
+    q = designs.Parameter("projection.gdp_growth_pct", Uncertain(distribution="normal", mean=1,
                                                                sd=2))
     assert q.from_unit(np.array([0.975]))[0] == pytest.approx(1 + 2 * stats.norm.ppf(0.975))
 
@@ -169,21 +172,21 @@ def test_lognormal_and_normal_map_quantiles():
 def test_a_missing_parent_folder_creates_nothing(tmp_path):
     out = tmp_path / "s.zarr"
     with pytest.raises(BurdenSimError):
-        sweeps.run(plan(), tmp_path / "missing" / "s.zarr", sweeps.serial)
+        store.run_into_store(plan(), tmp_path / "missing" / "s.zarr", executors.serial)
     assert not out.exists() and not (tmp_path / "missing").exists()
 
 
 def test_an_engine_scenario_sweeps_to_the_same_store_on_one_core_and_two_processes(tmp_path):
     """Each process builds the schedule itself (once, then cached); the same seed gives the
     same schedule, so the stores are identical."""
-    scenario, _ = load_scenario(ROOT / "scenarios" / "engine_open_common_fund.yaml")
-    engine_plan = sweeps.make_plan(
-        scenario, design="mc", samples=40, seed=5, chunk_size=10,
+    scenario, baseline = load(ROOT / "scenarios" / "engine_open_common_fund.yaml")
+    engine_plan = plan_sweep(
+        scenario, baseline, design="mc", samples=40, seed=5, chunk_size=10,
         overrides={"unit_costs.flight_hour_typhoon": Uncertain(distribution="pert"),
                    "unit_costs.ship_day_frigate": Uncertain(distribution="pert")})
     one, two = tmp_path / "one.zarr", tmp_path / "two.zarr"
-    sweeps.run(engine_plan, one, sweeps.serial)
-    sweeps.run(engine_plan, two, sweeps.processes(2))
+    store.run_into_store(engine_plan, one, executors.serial)
+    store.run_into_store(engine_plan, two, executors.processes(2))
     xr.testing.assert_identical(stored(one), stored(two))
     net = stored(one)["net"]
     assert float(net.std("sample").max()) > 0  # the flight-hour and ship-day costs varied

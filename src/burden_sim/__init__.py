@@ -1,9 +1,15 @@
-"""burden-sim: who pays for NATO deployments under different cost-sharing rules."""
+"""burden-sim: who pays for NATO deployments under different cost-sharing rules.
 
-from .api import check_scenario, compare, load, simulate, sweep
-from .baseline import load_baseline
+The pipeline runs one way: inputs (scenario file, baseline) -> engine (the schedule of
+deployments) -> model (costs, policy, metrics) -> results; `api` is the public face of it.
+"""
+
+from .api import compare, load, simulate, sweep
 from .errors import BurdenSimError, DataError, ScenarioError
-from .scenario import Scenario, load_scenario
+from .inputs.baseline import load_baseline
+from .inputs.loading import load_scenario
+from .inputs.schema import Scenario
+from .validate import check_scenario
 
 __all__ = [
     "BurdenSimError",

@@ -24,3 +24,19 @@ class ScenarioError(BurdenSimError):
         self.file, self.field, self.line = str(file), field, line
         where = f"{file}" + (f":{line}" if line is not None else "")
         super().__init__(f"{where}: {field}: {message}")
+
+
+class OptionError(BurdenSimError):
+    """A bad value of an option of a run (a sweep's design, a sample count...), named as the
+    library knows it; the command line names the flag instead."""
+
+    def __init__(self, option: str, value: object, message: str):
+        self.option, self.value, self.message = option, value, message
+        super().__init__(self._text(option))
+
+    def _text(self, name: str) -> str:
+        return f"{name}{'' if self.value is None else f' {self.value}'}: {self.message}"
+
+    def as_flag(self) -> str:
+        """The same message, naming the command-line flag (``chunk_size`` -> ``--chunk-size``)."""
+        return self._text("--" + self.option.replace("_", "-"))

@@ -9,13 +9,14 @@ import re
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import __version__, plots
-from .api import compare, deployments, load
-from .baseline import DATA_DIR, load_baseline
+from .. import __version__
+from ..api import compare, deployments, load
+from ..inputs.baseline import DATA_DIR, load_baseline
+from ..inputs.rules import terms
+from . import plots, tables
 
 SOURCE_ID = re.compile(r"\b(?:M_[A-Z]\d+|UC_[A-Z0-9_]+|S_[A-Z0-9_]+|ECB_[A-Z_]+|DOC\d{3}|"
                        r"HAGUE_[A-Z0-9_]+|SHAPE_[A-Z_]+|WB_[A-Z0-9_.-]+|S\d+[a-z]?|"
@@ -80,22 +81,13 @@ def build(paths: list[Path]) -> str:
 
 def _scenario_table(ds: xr.Dataset, scenarios: list) -> str:
     last = int(ds.year[-1])
+    summary = tables.by_scenario(ds)
     rows = []
     for scenario in scenarios:
-        one = ds.sel(scenario=scenario.name)
-        if "sample" in one.dims:
-            one = one.mean("sample")
-        policy = scenario.policy
-        terms = ("costs lie where they fall" if policy.rule == "deploying_nation_pays" else
-                 f"fund repays {policy.fraction:.0%}; key {policy.key.name}"
-                 + ("" if policy.annual_cap_usd is None else
-                    f"; cap USD {policy.annual_cap_usd / 1e6:,.0f} m")
-                 + ("" if policy.eligible_categories is None else
-                    f"; covers {', '.join(policy.eligible_categories)}"))
-        rows.append([scenario.name, terms, f"{float(one['reimbursed'].sum()) / 1e6:,.1f}",
-                     f"{float(one['gini_net_pct_gdp'].mean()):.3f}",
-                     str(int(one["allies_at_2pct"].sel(year=last))),
-                     str(int(one["allies_at_3_5pct"].sel(year=last)))])
+        row = summary.loc[scenario.name]
+        rows.append([scenario.name, terms(scenario.policy, scenario.year_list).describe(),
+                     f"{row['repaid']:,.1f}", f"{row['gini']:.3f}", str(int(row["at_2pct"])),
+                     str(int(row["at_3_5pct"]))])
     return _table(["scenario", "policy", "repaid by the fund, USD m", "Gini of net % GDP",
                    f"allies at 2 % in {last}", f"allies at 3.5 % in {last}"], rows,
                   "Allies at or above the guidelines after each policy (members with "
@@ -103,23 +95,19 @@ def _scenario_table(ds: xr.Dataset, scenarios: list) -> str:
 
 
 def _ally_table(ds: xr.Dataset) -> str:
-    view = ds.mean("sample") if "sample" in ds.dims else ds
-    names = [str(n) for n in view.scenario.values]
-    net = view["net"].sum("year") / 1e6
-    change = view["net_change"].sum("year") / 1e6
-    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1).isel(scenario=0) / 1e6
+    names = [str(n) for n in ds.scenario.values]
+    frame = tables.changes(ds, order_by=-1)
     header = ["ally", f"net, {names[0]} (USD m)"]
     for n in names[1:]:
         header += [f"change, {n} (USD m)", "change (% of GDP)"]
-    order = np.argsort(-change.isel(scenario=-1).values) if len(names) > 1 else []
     rows = []
-    for i in order:
-        row = [str(net.ally.values[i]), f"{net.isel(scenario=0).values[i]:,.1f}"]
+    for ally, values in frame.iterrows():
+        row = [str(ally), f"{values['net']:,.1f}"]
         for n in names[1:]:
-            delta = float(change.sel(scenario=n).values[i])
+            delta = values[f"change {n}"]
             css = "more" if delta > 0 else "less"
             row += [f"<span class='{css}'>{delta:+,.1f}</span>",
-                    f"{100 * delta / gdp.values[i]:+.4f}"]
+                    f"{values[f'change % GDP {n}']:+.4f}"]
         rows.append(row)
     return _table(header, rows, "Net cost summed over the years; change against the first "
                   "scenario (positive: pays more); % of GDP over the years of membership.",

@@ -15,8 +15,9 @@ import xarray as xr
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from .results import write_atomically
-from .scenario import Scenario
+from ..errors import BurdenSimError, OptionError
+from ..inputs.schema import Scenario
+from .files import PLOT_FORMATS, check_output_path, write_atomically
 
 MORE, LESS, NEUTRAL = "#c44e52", "#4c72b0", "#8c8c8c"
 KINDS = ("change", "spending", "sweep", "sobol", "timeline")
@@ -190,3 +191,79 @@ def _finish(fig: Figure, path: Path | None, note: str) -> Figure:
     if path is not None:
         write_atomically(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:], dpi=150))
     return fig
+
+
+def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
+         parameter: str | None = None, year: int | None = None,
+         scenario: str | None = None) -> Figure:
+    """A figure of ``kind`` from results on disk: a run or comparison (.nc), a sweep store
+    (.zarr), sensitivity indices (.csv) or a scenario file (.yaml, for the timeline)."""
+    check_output_path(output, PLOT_FORMATS)
+    if kind not in KINDS:
+        raise OptionError("kind", kind, f"not one of {', '.join(KINDS)}")
+    if not source.exists():
+        raise BurdenSimError(f"{source}: no such file or folder")
+    if kind == "timeline":
+        from ..api import deployments, load
+
+        scenario_model, baseline = load(source)
+        return timeline(scenario_model, baseline.edition, output,
+                        deployments(scenario_model, baseline))
+    if kind == "sobol":
+        indices = _read_table(source, "sobol", ".csv").set_index("parameter")
+        if not {"S1", "S1_conf", "ST", "ST_conf", "output", "scenario", "edition"} <= set(
+                indices.columns):
+            raise BurdenSimError(f"{source}: not a table written by burden-sim sensitivity "
+                                 "--output")
+        first = indices.iloc[0]
+        return sobol_bars(indices, f"Sobol indices of {first['output']} ({first['scenario']})",
+                          f"burden-sim; data edition {first['edition']}; "
+                          f"{first['base_samples']} base samples", output)
+    ds = _open_results(source, kind)
+    if kind == "change":
+        if "scenario" not in ds.dims:
+            raise BurdenSimError(f"{source}: --kind change needs a comparison (the .nc "
+                                 "written by burden-sim compare)")
+        names = [str(n) for n in ds.scenario.values]
+        if scenario is not None and scenario not in names:
+            raise OptionError("scenario", scenario, f"not in {', '.join(names)}")
+        return change_bars(ds, output, scenario)
+    if kind == "spending":
+        if "scenario" in ds.dims:
+            name = scenario or str(ds.scenario.values[-1])
+            ds = ds.sel(scenario=name)
+            ds.attrs |= {"scenario": name,
+                         "edition": str(ds["edition_by_scenario"].values),
+                         "accounting": str(ds["accounting_by_scenario"].values)}
+        return spending_scatter(ds, output, year)
+    sweep_params = [c for c in ds.coords if ds[c].dims == ("sample",)]
+    if not sweep_params:
+        raise BurdenSimError(f"{source}: --kind sweep needs a sweep store (.zarr)")
+    chosen = parameter or sweep_params[0]
+    by_path = {ds[c].attrs.get("path", c): c for c in sweep_params}
+    if chosen not in ds.coords and chosen not in by_path:
+        raise OptionError("parameter", chosen, f"not in {', '.join(by_path)}")
+    if ally is None or ally not in ds.ally.values:
+        raise OptionError("ally", ally, "give one of the results' allies (ISO3 code)")
+    return sweep_curve(ds.load(), by_path.get(chosen, chosen), ally, output)
+
+
+def _open_results(path: Path, kind: str) -> xr.Dataset:
+    try:
+        if path.is_dir():
+            ds = xr.open_zarr(path)
+            return ds.assign_coords({c: ds[c] for c in ds.coords})
+        return xr.open_dataset(path)
+    except (OSError, ValueError) as exc:
+        raise BurdenSimError(f"{path}: cannot read it as results for --kind {kind} "
+                             f"({type(exc).__name__})") from None
+
+
+def _read_table(path: Path, kind: str, suffix: str) -> pd.DataFrame:
+    if path.suffix != suffix:
+        raise BurdenSimError(f"{path}: --kind {kind} reads a {suffix} file")
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise BurdenSimError(f"{path}: cannot read it ({type(exc).__name__})") from None
+

@@ -1,4 +1,4 @@
-"""Shipped baseline data: allies, defence expenditure, GDP, population, exchange rates.
+"""The baseline: allies, defence expenditure, GDP, population, exchange rates, unit costs.
 
 Every CSV in ``data/`` carries a ``source_id`` that must resolve in ``sources.csv``. Loading
 validates the files and returns arrays indexed by ally and year.
@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
+from .schema import UnitCost
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 DEFAULT_EDITION = "2024-06"
 STATUSES = {"actual", "estimate", "gap"}
 
@@ -37,6 +38,7 @@ class Baseline:
     defence_pct_gdp: np.ndarray  # [ally, year], percent
     usd_per_eur: dict[int, float]
     gdp_last_year: int  # the last year with every ally's GDP
+    unit_costs: dict[str, UnitCost]  # every cost category's shipped central/low/high value
 
     def index(self, ally: str) -> int:
         return self.allies.index(ally)
@@ -131,6 +133,11 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
         defence_pct_gdp=pct,
         usd_per_eur=usd_per_eur,
         gdp_last_year=int(gdp_years[-1]),
+        unit_costs={
+            row.category: UnitCost(central=row.central, low=row.low, high=row.high,
+                                   currency=row.currency, source=row.source_id)
+            for row in tables["unit_costs"].itertuples()
+        },
     )
 
 

@@ -1,6 +1,6 @@
 """The scenario-file reference, generated from the pydantic models.
 
-    python -m burden_sim.reference > docs/scenario-reference.md
+    python -m burden_sim.present.reference > docs/scenario-reference.md
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import typing
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .scenario import (
+from ..inputs.schema import (
     Change,
     Contribution,
     Deployment,
@@ -107,9 +107,10 @@ def default(field) -> str:
 
 def render() -> str:
     lines = ["# Scenario-file reference", "",
-             "Generated from the pydantic models in `src/burden_sim/scenario.py` by "
-             "`python -m burden_sim.reference`; a test checks that this page matches the code. "
-             "Unknown fields are rejected. docs/methodology.md explains what each one does.",
+             "Generated from the pydantic models in `src/burden_sim/inputs/schema.py` by "
+             "`python -m burden_sim.present.reference`; a test checks that this page matches "
+             "the code. Unknown fields are rejected. docs/methodology.md explains what each "
+             "one does.",
              ""]
     for model, where, example in SECTIONS:
         doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""

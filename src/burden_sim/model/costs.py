@@ -1,4 +1,5 @@
-"""Activity and unit prices -> gross cost per sample, ally, (mission,) and year."""
+"""Unit prices, and activity times unit prices -> gross cost per sample, ally, (mission,) and
+year."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .baseline import Baseline
-from .scenario import Scenario, UnitCost
-
-# Cost categories of missions written out in a scenario (the engine has its own: deploy.py).
-CATEGORIES: tuple[str, ...] = ("person_year", "aircraft_month", "host_support", "person_move")
+from ..engine.written import CATEGORIES
+from ..inputs.schema import UnitCost
 
 
 @dataclass(frozen=True)
@@ -21,27 +19,6 @@ class UnitPrices:
     low: np.ndarray
     high: np.ndarray
     currency: tuple[str, ...]
-
-
-def activity_tensor(scenario: Scenario, baseline: Baseline) -> np.ndarray:
-    """U[ally, mission, year, category] in the units of ``CATEGORIES``: person-years,
-    aircraft-months, host support (EUR) and person-moves (troops x rotations a year)."""
-    years = np.asarray(scenario.year_list)
-    records = [
-        (baseline.index(c.ally), m, c.start, c.last_year,
-         (c.troops or 0.0) * c.months / 12, (c.aircraft or 0.0) * c.months,
-         (c.host_support_eur or 0.0) * c.months / 12,
-         (c.troops or 0.0) * c.rotations_per_year * c.months / 12)
-        for m, mission in enumerate(scenario.missions)
-        for c in mission.contributions
-    ]
-    ally, mission, start, end, *quantities = map(np.array, zip(*records, strict=True))
-    present = (start[:, None] <= years) & (end[:, None] >= years)  # [record, year]
-    quantity = np.stack(quantities, axis=1)  # [record, category]
-    activity = np.zeros((len(baseline.allies), len(scenario.missions), len(years),
-                         len(CATEGORIES)))
-    np.add.at(activity, (ally, mission), present[:, :, None] * quantity[:, None, :])
-    return activity
 
 
 def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 
 from .baseline import Baseline
-from .scenario import Projection
+from .schema import Projection
 
 
 def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseline:

@@ -99,14 +99,3 @@ def marginal_cost(
     safe = np.where(total > 0, total, 1.0)
     capped = 1.0 - cap * (total - eligible) / safe**2
     return np.where(binds, capped, free)
-
-
-def fraction_by_year(fraction: float, phase_in: dict[int, float] | None,
-                     years: list[int]) -> np.ndarray:
-    """f[y]: the fraction times the phase-in share in force (0 before it starts)."""
-    if not phase_in:
-        return np.full(len(years), fraction)
-    steps = sorted(phase_in.items())
-    starts = np.array([year for year, _ in steps])
-    shares = np.array([0.0] + [share for _, share in steps])
-    return fraction * shares[np.searchsorted(starts, years, side="right")]

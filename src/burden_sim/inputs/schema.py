@@ -1,17 +1,11 @@
-"""Scenario files: pydantic models, YAML loading, and checks against the baseline."""
+"""The scenario schema: pydantic models of a scenario file's fields, with their bounds."""
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-from .errors import ScenarioError
-from .yaml_lines import line_of, load_yaml_with_lines
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Year = Annotated[int, Field(ge=1949, le=2100)]
 Role = Literal["lead", "augmenting", "framework", "contributor", "host"]
@@ -314,76 +308,3 @@ class Scenario(Strict):
     @property
     def year_list(self) -> list[int]:
         return list(range(self.years.start, self.years.end + 1))
-
-
-def _loc_to_text(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _did_you_mean(name: str) -> str:
-    known = {f for model in (Scenario, Years, Mission, Contribution, UnitCost, Policy, FundingKey,
-                          KeyCap, Projection, Uncertain, Deployment, Surge, Change)
-             for f in model.model_fields}
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a scenario's fields were read: to name the file and line of a problem."""
-
-    path: Path = Path("<scenario>")
-    lines: dict = field(default_factory=dict)
-    missions_path: Path | None = None
-    missions_lines: dict = field(default_factory=dict)
-
-    def error(self, loc: tuple[str | int, ...], message: str) -> ScenarioError:
-        """A one-line error for the field at ``loc`` (missions may live in their own file)."""
-        if loc[:1] == ("missions",) and self.missions_path is not None:
-            path, lines = self.missions_path, self.missions_lines
-        else:
-            path, lines = self.path, self.lines
-        return ScenarioError(path, _loc_to_text(loc), message, line_of(lines, loc))
-
-
-def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
-    """Parse and validate a scenario file (structure only; see ``api.check_scenario``).
-
-    ``missions:`` may be a list, or the path of a YAML file (relative to the scenario)
-    whose ``missions:`` list several scenarios share.
-    """
-    path = Path(path)
-    data, lines = load_yaml_with_lines(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(path, "(top level)", "expected a mapping of scenario fields", 1)
-    origin = Origin(path, lines)
-    if isinstance(data.get("missions"), str):
-        included = path.parent / data["missions"]
-        if not included.is_file():
-            raise origin.error(("missions",), f"no missions file {data['missions']!r} next to "
-                               "the scenario")
-        block, block_lines = load_yaml_with_lines(included)
-        if not isinstance(block, dict) or set(block) != {"missions"}:
-            raise ScenarioError(included, "(top level)", "a missions file holds one key, "
-                                "missions: a list of missions", 1)
-        data = {**data, "missions": block["missions"]}
-        origin = Origin(path, lines, included, block_lines)
-    try:
-        return Scenario.model_validate(data), origin
-    except ValidationError as exc:
-        # A misspelt key also makes a required one "missing": report the typo first.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        err = errors[0]
-        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-after"))
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown field" + _did_you_mean(str(loc[-1]))
-        elif err["type"] == "literal_error":
-            message = f"{message}, got {err['input']!r}"
-        more = len(exc.errors()) - 1
-        if more:
-            message += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise origin.error(loc, message) from None

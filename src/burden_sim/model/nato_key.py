@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from ..errors import DataError
 
 SHARES_FILE = "nato_cost_shares.csv"
 PERIODS_FILE = "nato_cost_share_periods.csv"

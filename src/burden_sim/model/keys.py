@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .baseline import Baseline
-from .scenario import FundingKey, KeyCap
+from ..inputs.baseline import Baseline
+from ..inputs.schema import FundingKey, KeyCap
 
 KEY_METHODS = {
     "nato_derived": "derived: GDP shares of members, US share held at Germany's "

@@ -1,19 +1,10 @@
-"""Results as a labelled xarray Dataset, and writing them to disk atomically."""
+"""Results as a labelled xarray Dataset: every variable with its dimensions, units and meaning."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from .errors import BurdenSimError
-
-OUTPUT_FORMATS = {".csv": "tidy CSV", ".nc": "netCDF"}
-TIDY_COLUMNS = ["gross", "reimbursed", "contributed", "net", "net_pct_gdp"]
 USD = "USD (current prices)"
 SAY, SY, AY = ("sample", "ally", "year"), ("sample", "year"), ("ally", "year")
 
@@ -75,46 +66,3 @@ def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str]
         attrs={"scenario": scenario, **attrs},
     )
     return ds if with_samples else ds.isel(sample=0, drop=True)
-
-
-def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
-    """One row per scenario, (sample,) ally and year, with the columns analysts expect."""
-    frame = ds[TIDY_COLUMNS].to_dataframe().reset_index()
-    if "scenario" not in frame:
-        frame.insert(0, "scenario", ds.attrs["scenario"])
-    index = [d for d in ("scenario", "sample", "ally", "year") if d in frame]
-    return frame[index + TIDY_COLUMNS]
-
-
-def check_output_path(path: Path, formats: dict[str, str] = OUTPUT_FORMATS) -> None:
-    """Fail before any work if the output cannot be written in a known format."""
-    if path.suffix not in formats:
-        raise BurdenSimError(f"{path}: unknown output format {path.suffix!r} (allowed: "
-                             f"{', '.join(formats)})")
-    if not path.parent.exists():
-        raise BurdenSimError(f"{path}: folder {path.parent} does not exist")
-
-
-def write_atomically(path: Path, write) -> Path:
-    """Call ``write(temporary_path)``, then rename into place: never half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; outputs are not
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
-def write_results(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write by extension: .csv (tidy) or .nc (netCDF)."""
-    path = Path(path)
-    check_output_path(path)
-    if path.suffix == ".csv":
-        return write_atomically(path, lambda tmp: to_tidy(ds).to_csv(tmp, index=False))
-    return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .scenario import Scenario, UnitCost
+from ..errors import BurdenSimError
+from .schema import Scenario, Uncertain, UnitCost
 
 VECTORISED = ("policy.fraction", "policy.annual_cap_usd")
 EXAMPLES = "e.g. policy.fraction, unit_costs.person_year, projection.gdp_growth_pct"
@@ -73,3 +74,26 @@ def set_values(data: dict[str, Any], values: dict[str, float]) -> dict[str, Any]
         parent, key = _step(node, parts[-1], path)
         parent[key] = value
     return out
+
+
+def parse_set(option: str) -> tuple[str, Uncertain]:
+    """``PATH=a,b,c`` (values) or ``PATH=start:stop:count`` (evenly spaced), as ``--set``
+    writes them."""
+    import numpy as np
+
+    path, _, text = option.partition("=")
+    usage = (f"--set {option}: expected PATH=VALUES, e.g. policy.fraction=0,0.5,1 or "
+             "policy.fraction=0:1:11")
+    if not path or not text:
+        raise BurdenSimError(usage)
+    try:
+        if text.count(":") == 2:
+            start, stop, count = text.split(":")
+            values = np.linspace(float(start), float(stop), int(count)).tolist()
+        else:
+            values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise BurdenSimError(usage) from None
+    if not values:
+        raise BurdenSimError(usage)
+    return path.strip(), Uncertain(values=values)

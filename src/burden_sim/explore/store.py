@@ -1,0 +1,114 @@
+"""The Zarr store of a sweep: made with its manifest, filled chunk by chunk (each chunk marked
+done once written, so a stopped sweep resumes), or gathered in memory for small sweeps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ..errors import BurdenSimError
+from ..model.results import VARIABLES
+from .designs import Parameter
+from .executors import Executor, serial
+from .sweep import Sweep
+
+MANIFEST = "burden_sim_sweep.json"
+DONE = "burden_sim_done"
+
+
+def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
+    """Create the store (or check it belongs to this sweep when resuming); chunks still to do."""
+    manifest = directory / MANIFEST
+    if directory.exists() and not resume:
+        raise BurdenSimError(f"{directory}: already exists; resume the sweep that made it, "
+                             "or choose a new folder")
+    if resume and directory.exists():
+        if not manifest.is_file():
+            raise BurdenSimError(f"{directory}: is not a burden-sim sweep (no {MANIFEST})")
+        if json.loads(manifest.read_text()) != json.loads(json.dumps(sweep.manifest())):
+            raise BurdenSimError(f"{directory}: was made by a different sweep (scenario, "
+                                 "parameters, design, samples, seed or chunk size differ)")
+        done = {int(p.stem) for p in (directory / DONE).glob("*.done")}
+        return [i for i in range(sweep.chunks) if i not in done]
+    if not directory.parent.exists():
+        raise BurdenSimError(f"{directory}: folder {directory.parent} does not exist")
+    _template(sweep).to_zarr(directory, compute=False, mode="w-", zarr_format=2,
+                            consolidated=True)
+    (directory / DONE).mkdir()
+    manifest.write_text(json.dumps(sweep.manifest(), indent=1))
+    return list(range(sweep.chunks))
+
+
+def _template(sweep: Sweep):
+    import dask.array as da
+    import xarray as xr
+
+    allies, years = sweep.baseline.allies, sweep.scenario.year_list
+    shapes = {"ally": len(allies), "year": len(years)}
+    variables = {}
+    for name in sweep.variables:
+        dims = VARIABLES[name][0]
+        shape = (sweep.samples, *(shapes[d] for d in dims[1:]))
+        variables[name] = (dims, da.zeros(shape, chunks=(sweep.chunk_size, *shape[1:])),
+                           {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})
+    coords = {"ally": np.array(allies, dtype=object), "year": years}
+    for j, parameter in enumerate(sweep.parameters):
+        coords[_coord_name(j, parameter)] = ("sample", da.zeros(sweep.samples,
+                                                                chunks=sweep.chunk_size),
+                                             {"path": parameter.path})
+    return xr.Dataset(variables, coords=coords, attrs={
+        "scenario": sweep.scenario.name, "design": sweep.design, "samples": sweep.samples,
+        "seed": sweep.seed, "chunk_size": sweep.chunk_size, "edition": sweep.baseline.edition,
+        "parameters": ", ".join(q.path for q in sweep.parameters)})
+
+
+def _coord_name(j: int, parameter: Parameter) -> str:
+    return "param_" + parameter.path.replace(".", "__")
+
+
+def write_chunk(sweep: Sweep, directory: Path, index: int, result: dict[str, np.ndarray]) -> None:
+    """Write one chunk into its region, then mark it done: a chunk is whole or redone."""
+    import xarray as xr
+
+    start, stop = sweep.bounds(index)
+    data = {name: (VARIABLES[name][0], result[name]) for name in sweep.variables}
+    coords = {_coord_name(j, q): ("sample", result["parameters"][:, j])
+              for j, q in enumerate(sweep.parameters)}
+    xr.Dataset(data, coords=coords).to_zarr(directory, region={"sample": slice(start, stop)},
+                                            zarr_format=2)
+    (directory / DONE / f"{index}.done").touch()
+
+
+def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bool = False,
+                   progress: Callable[[int], None] | None = None) -> list[int]:
+    """Run the chunks not yet in the store; returns the chunks written by this call."""
+    todo = open_store(sweep, directory, resume)
+    written = []
+    for index, result in executor(sweep, todo):
+        write_chunk(sweep, directory, index, result)
+        written.append(index)
+        if progress is not None:
+            progress(sweep.bounds(index)[1] - sweep.bounds(index)[0])
+    return written
+
+
+def in_memory(sweep: Sweep, executor: Executor = serial) -> xr.Dataset:
+    """Run a (small) sweep in memory: a Dataset over sample (, ally) and year, with the
+    parameter values as coordinates along ``sample``."""
+    parts = dict(executor(sweep, list(range(sweep.chunks))))
+    ordered = [parts[i] for i in range(sweep.chunks)]
+    data = {name: (VARIABLES[name][0], np.concatenate([r[name] for r in ordered]),
+                   {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})
+            for name in sweep.variables}
+    values = np.concatenate([r["parameters"] for r in ordered])
+    coords = {"ally": list(sweep.baseline.allies), "year": sweep.scenario.year_list}
+    coords |= {parameter.path: ("sample", values[:, j])
+               for j, parameter in enumerate(sweep.parameters)}
+    return xr.Dataset(data, coords=coords, attrs={
+        "scenario": sweep.scenario.name, "design": sweep.design, "samples": sweep.samples,
+        "seed": sweep.seed, "edition": sweep.baseline.edition,
+        "parameters": ", ".join(q.path for q in sweep.parameters)})

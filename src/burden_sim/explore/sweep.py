@@ -1,0 +1,113 @@
+"""A sweep: a scenario, the parameters that vary, a design, a sample count, a seed and a chunk
+size. Chunks are independent and seeded by their index, so the same sweep gives the same
+numbers on one core, many processes or a Dask cluster, and one that stops can resume.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import BurdenSimError, OptionError
+from ..inputs.baseline import Baseline
+from ..inputs.paths import PathError, canonical, get_value, with_unit_costs
+from ..inputs.schema import Scenario, Uncertain, UnitCost
+from ..model.calculator import unit_costs_for
+from .designs import DESIGNS, Parameter, grid_size
+
+SAMPLED = ("gross", "reimbursed", "contributed", "net", "net_pct_gdp",
+           "defence_pct_gdp_after", "fair_share", "marginal_cost", "allies_at_2pct",
+           "allies_at_3_5pct", "gini_net_pct_gdp", "spearman_rho", "spearman_p",
+           "kendall_tau", "kendall_p")
+DEFAULT_VARIABLES = ("net", "net_pct_gdp", "reimbursed", "contributed", "allies_at_2pct",
+                     "allies_at_3_5pct")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Everything that fixes a sweep's numbers."""
+
+    scenario: Scenario
+    baseline: Baseline
+    parameters: tuple[Parameter, ...]
+    design: str
+    samples: int
+    seed: int
+    chunk_size: int
+    variables: tuple[str, ...]
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.samples // self.chunk_size)
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """The samples [start, stop) of chunk ``index``."""
+        start = index * self.chunk_size
+        return start, min(start + self.chunk_size, self.samples)
+
+    def manifest(self) -> dict:
+        """What a store records of the sweep that made it (resuming checks it)."""
+        return {
+            "scenario": self.scenario.model_dump(mode="json"),
+            "parameters": {p.path: p.spec.model_dump(mode="json") for p in self.parameters},
+            "design": self.design, "samples": self.samples, "seed": self.seed,
+            "chunk_size": self.chunk_size, "variables": list(self.variables),
+        }
+
+
+def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
+               samples: int | None = None, seed: int | None = None, chunk_size: int = 10_000,
+               overrides: dict[str, Uncertain] | None = None,
+               variables: tuple[str, ...] = DEFAULT_VARIABLES) -> Sweep:
+    """Check a sweep of a (checked) scenario before anything runs; errors name the parameter
+    or option at fault."""
+    if design not in DESIGNS:
+        raise OptionError("design", design, f"not one of {', '.join(DESIGNS)}")
+    specs = {**scenario.parameters, **(overrides or {})}
+    if not specs:
+        raise BurdenSimError("nothing varies: declare parameters: in the scenario, or give "
+                             "parameters to vary")
+    for name in variables:
+        if name not in SAMPLED:
+            raise OptionError("variables", name, f"not a sampled result ({', '.join(SAMPLED)})")
+    engine = scenario.deployment
+    if engine is not None and engine.elasticity > 0:
+        swept = [p for p in specs if p.startswith(("policy.", "projection."))]
+        if swept:
+            raise BurdenSimError(f"{swept[0]}: with deployment.elasticity > 0 who volunteers "
+                                 "depends on the policy, so each value would need its own "
+                                 "engine run; sweep it with elasticity 0, or run one "
+                                 "scenario per value")
+    defaults = unit_costs_for(scenario, baseline)
+    data = with_unit_costs(scenario, defaults)
+    parameters = []
+    for path, spec in specs.items():
+        try:
+            get_value(data, path)
+        except PathError as exc:
+            raise BurdenSimError(str(exc)) from None
+        if spec.distribution == "pert" and spec.low is None:
+            spec = _pert_from_data(path, defaults)
+        elif spec.distribution == "pert" and spec.mode is None:
+            raise BurdenSimError(f"{path}: pert needs low, mode and high (or none of them for "
+                                 "a unit cost, to use the shipped range)")
+        parameters.append(Parameter(path, spec))
+    if design == "grid":
+        samples = int(np.prod([grid_size(p, samples, len(parameters)) for p in parameters]))
+    if samples is None or samples < 1:
+        raise OptionError("samples", samples, "give a positive number of samples")
+    if chunk_size < 1:
+        raise OptionError("chunk_size", chunk_size, "must be at least 1")
+    return Sweep(scenario, baseline, tuple(parameters), design, int(samples),
+                 scenario.seed if seed is None else seed, chunk_size, tuple(variables))
+
+
+def _pert_from_data(path: str, defaults: dict[str, UnitCost]) -> Uncertain:
+    parts = canonical(path).split(".")
+    if parts[0] != "unit_costs" or parts[-1] != "central":
+        raise BurdenSimError(f"{path}: pert without low, mode and high works for unit costs only")
+    cost = defaults[parts[1]]
+    if not (cost.low or cost.central) < (cost.high or cost.central):
+        raise BurdenSimError(f"{path}: the shipped unit cost has no range to draw from")
+    return Uncertain(distribution="pert", low=cost.low, mode=cost.central, high=cost.high)

@@ -1,0 +1,2 @@
+"""Presenting results: tables shared by the command line and the report, figures, the HTML
+report, the scenario-file reference, and writing files."""

@@ -1,0 +1,150 @@
+"""Every cross-check of a scenario against the baseline and the mission catalogue: what the
+schema alone cannot see (unknown allies, years without data, missions the catalogue lacks, a
+mission no ally can fill). Errors are one line naming the file, line and field."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from .engine.catalogue import load_catalogue
+from .engine.plan import pool_sizes
+from .engine.schedule import ScheduleCache
+from .inputs.baseline import Baseline
+from .inputs.loading import Origin
+from .inputs.schema import Scenario
+from .model.calculator import categories_for, mission_ids
+
+
+def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None = None,
+                   schedules: ScheduleCache | None = None) -> None:
+    """Reject what the schema allows but the baseline or the catalogue cannot answer: one
+    line naming the file, line and field. A deployment block's plan is built once, in
+    ``schedules`` (which the caller then passes on to the model)."""
+    origin = origin or Origin()
+    known = set(baseline.allies)
+
+    def ally(code: str, *loc: str | int) -> None:
+        if code not in known:
+            raise origin.error(loc, f"unknown ally {code!r} (use ISO3 codes of the 32 allies, "
+                               "e.g. GBR, USA, DEU)")
+
+    first, last = int(baseline.years[0]), baseline.gdp_last_year
+    for end in ("start", "end"):
+        year = getattr(scenario.years, end)
+        if year < first:
+            raise origin.error(("years", end), f"no data for {year} (the data start in {first})")
+        if year > last and scenario.projection is None:
+            raise origin.error(("years", end), f"no GDP figures for {year} (gdp.csv covers "
+                               f"{first}-{last}; add a projection: block to go further)")
+        if year > last and end == "start":
+            raise origin.error(("years", end), f"a scenario must start by {last}, the last "
+                               "year with data, so that a projection has somewhere to start")
+    categories = categories_for(scenario)
+    if scenario.deployment is not None:
+        _check_deployment(scenario, baseline, origin, schedules or ScheduleCache())
+    missions = mission_ids(scenario)
+    for name in scenario.unit_costs:
+        if name not in categories:
+            raise origin.error(("unit_costs", name), f"unknown cost category {name!r} "
+                               f"(allowed here: {', '.join(categories)})")
+    for j, name in enumerate(scenario.policy.eligible_categories or []):
+        if name not in categories:
+            raise origin.error(("policy", "eligible_categories", j), f"unknown cost category "
+                               f"{name!r} (allowed here: {', '.join(categories)})")
+    if len(set(missions)) != len(missions):
+        raise origin.error(("missions",), "two missions share an id")
+    for i, mission in enumerate(scenario.missions):
+        for j, host in enumerate(mission.hosts):
+            ally(host, "missions", i, "hosts", j)
+        for j, c in enumerate(mission.contributions):
+            ally(c.ally, "missions", i, "contributions", j, "ally")
+            joined = int(baseline.accession_year[baseline.index(c.ally)])
+            if c.start < joined:
+                raise origin.error(("missions", i, "contributions", j, "start"),
+                                   f"{c.ally} joined NATO in {joined}, after {c.start}")
+    policy = scenario.policy
+    for j, mission_id in enumerate(policy.eligible_missions or []):
+        if mission_id not in missions:
+            raise origin.error(("policy", "eligible_missions", j), f"no mission "
+                               f"{mission_id!r} (missions: {', '.join(missions)})")
+    for j, cap in enumerate(policy.key.caps):
+        ally(cap.ally, "policy", "key", "caps", j, "ally")
+        if cap.at_share_of is not None:
+            ally(cap.at_share_of, "policy", "key", "caps", j, "at_share_of")
+    if policy.key.weights is not None:
+        for code in policy.key.weights:
+            ally(code, "policy", "key", "weights", code)
+        members = baseline.members(np.asarray(scenario.year_list)).any(axis=1)
+        lacking = [a for a, m in zip(baseline.allies, members, strict=True)
+                   if m and a not in policy.key.weights]
+        if lacking:
+            raise origin.error(("policy", "key", "weights"), "the key does not cover every "
+                               f"ally: no weight for {', '.join(lacking)}")
+        if sum(policy.key.weights.values()) <= 0:
+            raise origin.error(("policy", "key", "weights"), "weights must not all be zero")
+
+
+def _check_deployment(scenario: Scenario, baseline: Baseline, origin: Origin,
+                      schedules: ScheduleCache) -> None:
+    """Reject a deployment block the catalogue or the horizon cannot answer (one line each)."""
+    deployment = scenario.deployment
+    assert deployment is not None
+    catalogue = load_catalogue()
+    known = list(catalogue.missions)
+    first, last = date(scenario.years.start, 1, 1), date(scenario.years.end + 1, 1, 1)
+
+    def mission(name: str, *loc) -> None:
+        if name not in known:
+            raise origin.error(("deployment", *loc), f"no mission {name!r} in the catalogue "
+                               f"(missions: {', '.join(known)})")
+
+    def ally(code: str, *loc) -> None:
+        if code not in baseline.allies:
+            raise origin.error(("deployment", *loc), f"unknown ally {code!r} (use ISO3 codes "
+                               "of the 32 allies, e.g. GBR, USA, DEU)")
+
+    def within(day: date, *loc) -> None:
+        if not first <= day < last:
+            raise origin.error(("deployment", *loc), f"{day} is outside the horizon "
+                               f"({first} to {last - timedelta(days=1)})")
+
+    for i, name in enumerate(deployment.missions or []):
+        mission(name, "missions", i)
+    used = deployment.missions or known
+    for table in ("interval_days", "duration_days", "transit_days"):
+        for name in getattr(deployment, table):
+            mission(name, table, name)
+    for code in deployment.pools:
+        ally(code, "pools", code)
+    for i, s in enumerate(deployment.surges):
+        mission(s.mission, "surges", i, "mission")
+        within(s.start, "surges", i, "start")
+    for i, c in enumerate(deployment.changes):
+        mission(c.mission, "changes", i, "mission")
+        ally(c.ally, "changes", i, "ally")
+        within(c.start, "changes", i, "start")
+        air = catalogue.missions[c.mission].kind == "air_policing"
+        if c.aircraft_type is not None and c.aircraft_type not in catalogue.platform_of:
+            raise origin.error(("deployment", "changes", i, "aircraft_type"), "unknown aircraft "
+                               f"type {c.aircraft_type!r} (known: "
+                               f"{', '.join(sorted(catalogue.platform_of))})")
+        if c.action == "join" and air and not (c.aircraft and c.aircraft_type):
+            raise origin.error(("deployment", "changes", i), f"joining {c.mission} needs "
+                               "aircraft and aircraft_type")
+        if c.action == "join" and not air and (c.aircraft or c.aircraft_type):
+            raise origin.error(("deployment", "changes", i, "aircraft"), f"{c.mission} is "
+                               "not an air-policing mission: give personnel or ships")
+    plan = schedules.plan(scenario, baseline, catalogue)
+    pools = pool_sizes(plan, catalogue, deployment, baseline)
+    for m, spec in enumerate(plan.missions):
+        if not any(s.mission == m for s in plan.slots):
+            continue
+        able = pools[spec.unit] > 0
+        able[[baseline.index(h) for h in spec.hosts]] = False
+        if not able.any():
+            where = ("pools",) if deployment.pools else ("missions", used.index(spec.id)) \
+                if deployment.missions else ("missions",)
+            raise origin.error(("deployment", *where), f"no ally can contribute to "
+                               f"{spec.id}: every non-host ally's {spec.unit} pool is empty")
