@@ -11,7 +11,6 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from .errors import BurdenSimError, OptionError
 
@@ -72,18 +71,10 @@ def run(
 def validate(file: ScenarioFile) -> None:
     """Check a scenario file without running it."""
     from .api import load
+    from .present.tables import validation_summary
 
     scenario, baseline = load(file)
-    span = f"{scenario.years.start}-{scenario.years.end}, edition {baseline.edition}"
-    if scenario.deployment is not None:
-        d = scenario.deployment
-        count = len(d.missions) if d.missions else "all"
-        out.print(f"{file}: valid (deployment engine: {count} catalogue missions, plan "
-                  f"{d.plan}, elasticity {d.elasticity}, {span})", soft_wrap=True)
-        return
-    contributions = sum(len(m.contributions) for m in scenario.missions)
-    out.print(f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
-              f"contributions, {span})", soft_wrap=True)
+    out.print(validation_summary(file, scenario, baseline), soft_wrap=True)
 
 
 @app.command()
@@ -194,6 +185,7 @@ def sensitivity(
     from .explore.sensitivity import sobol_indices
     from .present import plots
     from .present.files import PLOT_FORMATS, check_output_path, write_atomically
+    from .present.tables import sobol_table
 
     if plot is not None:
         check_output_path(plot, PLOT_FORMATS)
@@ -206,15 +198,7 @@ def sensitivity(
     indices = sobol_indices(plan, output_var, ally, year, plan.baseline.allies)
     what = f"{output_var}{'' if ally is None else ' of ' + ally}" + (
         f" in {year}" if year is not None else "")
-    runs = plan.samples * (len(plan.parameters) + 2)
-    table = Table(title=f"Sobol indices of {what}: {scenario.name}",
-                  caption=f"{plan.samples} base samples, {runs} model runs; 95 % confidence "
-                          "intervals.")
-    for name in ("parameter", "S1", "± S1", "ST", "± ST"):
-        table.add_column(name, justify="left" if name == "parameter" else "right")
-    for path, row in indices.iterrows():
-        table.add_row(str(path), *(f"{row[c]:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")))
-    out.print(table)
+    out.print(sobol_table(indices, what, plan))
     if plot is not None:
         plots.sobol_bars(indices, f"Sobol indices of {what} ({scenario.name})",
                          f"burden-sim; data edition {edition}; {plan.samples} base samples",

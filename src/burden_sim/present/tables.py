@@ -132,3 +132,30 @@ def engine_summary(ds: xr.Dataset) -> str:
         text += " (" + ", ".join(f"{m} {int(n)}" for m, n in
                                  zip(gaps.mission.values, gaps.values, strict=True) if n) + ")"
     return text + "."
+
+
+def sobol_table(indices: pd.DataFrame, what: str, sweep) -> Table:
+    """Sobol first-order and total indices of ``what`` with their 95 % confidence intervals."""
+    runs = sweep.samples * (len(sweep.parameters) + 2)
+    table = Table(title=f"Sobol indices of {what}: {sweep.scenario.name}",
+                  caption=f"{sweep.samples} base samples, {runs} model runs; 95 % confidence "
+                          "intervals.")
+    for name in ("parameter", "S1", "± S1", "ST", "± ST"):
+        table.add_column(name, justify="left" if name == "parameter" else "right")
+    for path, row in indices.iterrows():
+        table.add_row(str(path), *(f"{row[c]:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")))
+    return table
+
+
+def validation_summary(file, scenario, baseline) -> str:
+    """What a valid scenario file holds, in a line."""
+    span = f"{scenario.years.start}-{scenario.years.end}, edition {baseline.edition}"
+    if scenario.deployment is not None:
+        d = scenario.deployment
+        count = len(d.missions) if d.missions else "all"
+        return (f"{file}: valid (deployment engine: {count} catalogue missions, plan "
+                f"{d.plan}, elasticity {d.elasticity}, {span})")
+    contributions = sum(len(m.contributions) for m in scenario.missions)
+    return (f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
+            f"contributions, {span})")
+
