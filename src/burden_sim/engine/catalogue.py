@@ -52,6 +52,8 @@ class MissionSpec:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """The missions' structure and their records, as read from data/catalogue/."""
+
     missions: dict[str, MissionSpec]
     recovery_days: dict[str, float]
     pools: dict[str, int | str]

@@ -40,6 +40,7 @@ class Schedule:
 
     @property
     def missions(self) -> list[str]:
+        """The missions of the schedule, in its order."""
         return self.activity.mission.values.tolist()
 
     def counts(self) -> dict[str, np.ndarray]:

@@ -39,6 +39,7 @@ class Sweep:
 
     @property
     def chunks(self) -> int:
+        """How many chunks the samples make."""
         return -(-self.samples // self.chunk_size)
 
     def bounds(self, index: int) -> tuple[int, int]:

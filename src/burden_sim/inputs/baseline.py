@@ -41,6 +41,7 @@ class Baseline:
     unit_costs: dict[str, UnitCost]  # every cost category's shipped central/low/high value
 
     def index(self, ally: str) -> int:
+        """The position of an ally (ISO3 code) on the ally axis."""
         return self.allies.index(ally)
 
     def members(self, years: np.ndarray) -> np.ndarray:
@@ -48,6 +49,7 @@ class Baseline:
         return self.accession_year[:, None] <= np.asarray(years)[None, :]
 
     def year_positions(self, years: list[int] | np.ndarray) -> np.ndarray:
+        """Positions of ``years`` on the year axis (KeyError for years without data)."""
         missing = sorted(set(np.asarray(years).tolist()) - set(self.years.tolist()))
         if missing:
             raise KeyError(missing)

@@ -51,6 +51,7 @@ def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
 
 
 def get_value(data: dict[str, Any], path: str) -> float:
+    """The number at ``path`` (NaN for an optional number not set)."""
     node: Any = data
     for part in canonical(path).split("."):
         parent, key = _step(node, part, path)

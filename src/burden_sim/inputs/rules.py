@@ -42,6 +42,7 @@ class Terms:
 
     @property
     def annual_cap_usd(self) -> float | None:
+        """The most the fund pays in a year (None: no cap, or money does not move)."""
         return self.policy.annual_cap_usd if self.moves_money else None
 
     def fraction_by_year(self) -> np.ndarray:

@@ -17,6 +17,8 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class Strict(BaseModel):
+    """Frozen, and unknown fields are errors (a typo never passes silently)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -49,10 +51,13 @@ class Contribution(Strict):
 
     @property
     def last_year(self) -> int:
+        """The last year of the contribution (its first, when no end is given)."""
         return self.start if self.end is None else self.end
 
 
 class Mission(Strict):
+    """A mission written out in a scenario: who provides what, when."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short identifier, snake_case.")
     name: str = Field(description="Name shown in tables and figures.")
     hosts: list[str] = Field(min_length=1, description="ISO3 codes of the host allies.")
@@ -110,6 +115,8 @@ class FundingKey(Strict):
 
 
 class Policy(Strict):
+    """Who bears deployment costs, and, for a common fund, what it repays and who pays in."""
+
     rule: Rule = Field(description="Who bears deployment costs.")
     fraction: Share = Field(1.0, description="Share of eligible costs the fund reimburses.")
     key: FundingKey = Field(FundingKey(name="nato_derived"),
@@ -307,4 +314,5 @@ class Scenario(Strict):
 
     @property
     def year_list(self) -> list[int]:
+        """Every year of the scenario, first to last."""
         return list(range(self.years.start, self.years.end + 1))

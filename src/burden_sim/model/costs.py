@@ -23,6 +23,7 @@ class UnitPrices:
 
 def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],
                 categories: tuple[str, ...] = CATEGORIES) -> UnitPrices:
+    """The shipped unit costs with a scenario's overrides, for ``categories`` in order."""
     merged = {**defaults, **overrides}
     costs = [merged[c] for c in categories]
     return UnitPrices(

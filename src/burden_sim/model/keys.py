@@ -28,6 +28,8 @@ NATO_DERIVED_CAP = KeyCap(ally="USA", at_share_of="DEU")
 
 @dataclass(frozen=True)
 class KeyShares:
+    """A funding key over the years, with how it was made and who it leaves out."""
+
     shares: np.ndarray  # [ally, year], each column sums to 1
     method: str
     excluded: tuple[str, ...]  # members with no figure, who therefore pay nothing

@@ -12,6 +12,8 @@ import numpy as np
 
 
 class Transfers(NamedTuple):
+    """What a policy moves: repayments to deployers and contributions to the fund."""
+
     reimbursed: np.ndarray  # R[s, a, y], paid by the fund to the ally that incurred the cost
     contributed: np.ndarray  # Q[s, a, y], paid by each ally into the fund
 

@@ -81,6 +81,7 @@ def type_name(annotation: object) -> str:
 
 
 def bounds(field) -> str:
+    """A field's numeric bounds, as text."""
     signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "min_length": "at least",
              "pattern": "matches"}
     found = []
@@ -93,6 +94,7 @@ def bounds(field) -> str:
 
 
 def default(field) -> str:
+    """A field's default, as text ("required" when it has none)."""
     if field.is_required():
         return "required"
     value = field.default
@@ -106,6 +108,7 @@ def default(field) -> str:
 
 
 def render() -> str:
+    """The whole reference page, in Markdown."""
     lines = ["# Scenario-file reference", "",
              "Generated from the pydantic models in `src/burden_sim/inputs/schema.py` by "
              "`python -m burden_sim.present.reference`; a test checks that this page matches "
