@@ -65,7 +65,9 @@ def test_baltic_air_policing_leads_as_recorded(history, rotation, lead):
 def test_battlegroup_strengths_on_28_june_2022_are_natos(history):
     """NATO press office, 28 June 2022 (M_X01): 9,641 troops in the eight groups. Hungary's
     group counts its own framework troops, who are at home and cost no deployment: only its
-    foreign contingents are deployed (M_H01: Croatia 60, Italy 250, Montenegro 20)."""
+    foreign contingents are deployed (M_H01: Croatia 60, Italy 250, Montenegro 20). The UK's
+    second battlegroup in Estonia (about 750, February to December 2022: 1,650 British soldiers
+    there in April, CORR_UK_EST_TIMES_APR2022) was outside NATO's count of the battlegroup."""
     d = history.deployments
     day = pd.Timestamp("2022-06-28")
     present = d[d.mission.str.startswith("efp_") & (d.start <= day) & (d.end > day)]
@@ -74,7 +76,7 @@ def test_battlegroup_strengths_on_28_june_2022_are_natos(history):
             "efp_poland": 1033, "efp_slovakia": 643, "efp_hungary": 900,
             "efp_romania": 1148, "efp_bulgaria": 968}
     assert sum(nato.values()) == 9641
-    assert by_group == nato | {"efp_hungary": 60 + 250 + 20}
+    assert by_group == nato | {"efp_hungary": 60 + 250 + 20, "efp_estonia": 1430 + 750}
 
 
 def test_icelandic_air_policing_2021_was_norway_us_and_poland(history):
@@ -272,7 +274,8 @@ def test_every_catalogue_figure_cites_a_known_source():
 
     data = catalogue.CATALOGUE_DIR
     known = set(pd.read_csv(data.parent / "sources.csv")["source_id"])
-    pattern = re.compile(r"\b(?:M_[A-Z]\d+|R_[A-Z]+\d+|UC_[A-Z0-9_]+|(?:AC|CP|SH)_[A-Z0-9_]+)\b")
+    pattern = re.compile(r"\b(?:M_[A-Z]\d+|R_[A-Z]+\d+|UC_[A-Z0-9_]+"
+                         r"|(?:AC|CP|SH|CAL|CHK|CORR)_[A-Z0-9_]+)\b")
     for name in ("air_policing", "land", "land_plans", "maritime", "exercises"):
         table = pd.read_csv(data / f"{name}.csv", keep_default_na=False)
         for row, text in enumerate(table.source):
