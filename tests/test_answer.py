@@ -43,6 +43,13 @@ def test_the_answer_prose_figures(comparison):
     assert int(fund["allies_at_2pct"].sel(year=2024)) == 21
 
 
+def test_the_proposal_figures():
+    text = (ROOT / "docs" / "answer.md").read_text()
+    proposal = burden_sim.simulate(ROOT / "scenarios" / "proposal_2021.yaml")
+    repaid = float(proposal["reimbursed"].sum()) / 1e6
+    assert f"**USD {repaid:,.1f} million** over 2022-2024" in text
+
+
 def test_the_engine_figures_quoted():
     text = (ROOT / "docs" / "answer.md").read_text()
     history = burden_sim.simulate(ROOT / "scenarios" / "engine_history.yaml")
