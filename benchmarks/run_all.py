@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from burden_sim.model import core as burden_core
-from burden_sim.model import costs, policies
+from burden_sim.model import costs, metrics, policies
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -210,6 +210,87 @@ def _stepwise_steps(activity, prices, factor, eligible, key, fraction) -> Iterat
     yield "net", policies.net_cost(gross, transfers)
 
 
+def sweep_inputs(samples: int, seed: int = 0) -> tuple:
+    """A sweep's rows: the synthetic scenario with a fraction by sample under a phase-in
+    (none, then half, then all of it), an annual cap that binds on about a third of the rows,
+    and the data the burden measures need (GDP, defence spending, membership)."""
+    activity, prices, factor, eligible, key, _ = inputs(samples, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    allies, years = key.shape
+    phase = np.where(np.arange(years) < 2, 0.0, np.where(np.arange(years) < 4, 0.5, 1.0))
+    fraction = rng.uniform(0.5, 1.0, (samples, 1)) * phase[None, :]
+    unit = burden_core.unit_costs(activity, factor, eligible)
+    pool = fraction * (prices @ unit.covered_total)
+    cap = rng.uniform(0.5, 1.5, samples) * np.quantile(pool.max(axis=1), 0.8)
+    gdp = rng.uniform(1e10, 4e12, (allies, years))
+    defence = rng.uniform(0.8, 4.0, (allies, years)) / 100 * gdp
+    member = np.ones((allies, years), bool)
+    member[-2:, :3] = False  # two allies join late
+    burden = burden_core.Burden(gdp, defence, member, lowers=True)
+    return activity, prices, factor, eligible, key, fraction, cap, burden
+
+
+SWEEP_OUTPUTS = {"per-ally": ("net", "net_pct_gdp", "reimbursed", "contributed",
+                              "allies_at_2pct", "allies_at_3_5pct"),
+                 "summary": burden_core.SUMMARIES}
+
+
+def reference_sweep(activity, prices, factor, eligible, key, fraction, cap, burden,
+                    wanted) -> dict:
+    """The sweep path before the fused one: the rules step by step, then the metrics, on
+    fresh arrays (what api.outcomes did for a fraction by sample)."""
+    gross, reimbursed, contributed, net = burden_core.step_by_step(
+        activity, prices, factor, eligible, key, fraction, cap)
+    out = {"gross": gross, "reimbursed": reimbursed, "contributed": contributed, "net": net,
+           "net_pct_gdp": 100 * net / burden.gdp[None]}
+    after = metrics.defence_after(burden.defence, reimbursed, contributed,
+                                  "reimbursement_lowers_spending")
+    after = 100 * after / burden.gdp[None]
+    for name, threshold in (("allies_at_2pct", 2.0), ("allies_at_3_5pct", 3.5)):
+        if name in wanted:
+            out[name] = metrics.count_at_or_above(after, threshold, burden.member)
+    if "gini_net_pct_gdp" in wanted:
+        out["gini_net_pct_gdp"] = metrics.gini(out["net_pct_gdp"], burden.member)
+    return {name: out[name] for name in wanted}
+
+
+def sweep_path(samples: int, chunk: int, repeat: int = 3) -> dict:
+    """Throughput of the sweep path over ``samples`` rows in chunks of ``chunk`` (one
+    process): the reference (step by step, fresh arrays) against the fused path (buffers
+    reused from chunk to chunk), after checking they agree to a relative 1e-12."""
+    (activity, prices, factor, eligible, key, fraction, cap,
+     burden) = sweep_inputs(samples)
+    unit = burden_core.unit_costs(activity, factor, eligible)
+    ws = burden_core.Workspace()
+    row = {"samples": samples, "chunk": chunk}
+    chunks = [slice(i, i + chunk) for i in range(0, samples, chunk)]
+    for name, wanted in SWEEP_OUTPUTS.items():
+        def reference(wanted=wanted) -> None:
+            for rows in chunks:
+                reference_sweep(activity, prices[rows], factor, eligible, key, fraction[rows],
+                                cap[rows], burden, wanted)
+
+        def fused(wanted=wanted) -> None:
+            for rows in chunks:
+                burden_core.fused(unit, prices[rows], key, fraction[rows], cap[rows],
+                                  burden=burden, wanted=wanted, workspace=ws)
+        first = chunks[0]
+        want = reference_sweep(activity, prices[first], factor, eligible, key, fraction[first],
+                               cap[first], burden, wanted)
+        got = burden_core.fused(unit, prices[first], key, fraction[first], cap[first],
+                                burden=burden, wanted=wanted, workspace=ws)
+        for output in wanted:
+            np.testing.assert_allclose(got[output], want[output], rtol=1e-12,
+                                       atol=1e-12 * np.nanmax(np.abs(want[output])),
+                                       err_msg=output)
+        t_ref, _ = timed(reference, repeat=repeat)
+        t_fused, _ = timed(fused, repeat=repeat)
+        row[name] = {"reference_s": t_ref, "fused_s": t_fused,
+                     "reference_per_s": samples / t_ref, "fused_per_s": samples / t_fused,
+                     "speedup": t_ref / t_fused}
+    return row
+
+
 def profile(samples: int) -> dict:
     """Seconds spent in each step of the core, and of the step-by-step path, on a first run
     and on a second run that reuses the memory the first one freed."""
@@ -286,6 +367,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, default=None, help="folder for results")
     args = parser.parse_args(argv)
     quick = args.quick
+    burden_core.ordinary_pages()
     out = args.out or (RESULTS if not quick else None)
     report = {"machine": platform.platform(), "python": platform.python_version(),
               "numpy": np.__version__, "repeat": REPEAT}
@@ -296,6 +378,8 @@ def main(argv: list[str] | None = None) -> dict:
         side_by_side(100 if quick else 1_000_000, ()),
     ]
     report["profile"] = profile(100 if quick else 1_000_000)
+    report["sweep_path"] = sweep_path(300 if quick else 200_000, 128 if quick else 20_000,
+                                      repeat=1 if quick else 5)
     base = {"samples": 10 if quick else 10_000, "allies": 32, "missions": 9, "years": 8}
     grid = {
         "samples": [10, 100] if quick else [1_000, 10_000, 100_000, 1_000_000],
