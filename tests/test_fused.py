@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from burden_sim import api
-from burden_sim.model import core, metrics, policies
+from burden_sim.inputs.rules import fraction_by_year
+from burden_sim.model import core, metrics
 from burden_sim.model.calculator import Calculator
 from burden_sim.model.costs import draw_prices
 
@@ -40,7 +41,7 @@ def test_the_fused_path_agrees_with_the_rules_step_by_step(prepared, accounting)
     p = prepared
     rng = np.random.default_rng(3)
     prices = draw_prices(p.prices, ROWS, seed=2) * rng.uniform(0.5, 2.0, (ROWS, 1))
-    phase = policies.fraction_by_year(1.0, {2018: 0.25, 2020: 0.6, 2022: 1.0}, p.years)
+    phase = fraction_by_year(1.0, {2018: 0.25, 2020: 0.6, 2022: 1.0}, p.years)
     fraction = rng.uniform(0.0, 1.0, (ROWS, 1)) * phase[None, :]
     cap = np.where(rng.random(ROWS) < 0.5, 1e15, rng.uniform(5e7, 1e9, ROWS))
     unit = core.unit_costs(p.activity, p.factor, p.eligibility)

@@ -12,6 +12,7 @@ from ..errors import BurdenSimError
 from ..inputs.paths import canonical, set_values, with_unit_costs
 from ..inputs.schema import Scenario
 from ..model.calculator import Calculator, unit_costs_for
+from ..model.core import Workspace
 from ..validate import check_scenario
 from .designs import grid_size, mc_points, whole_design
 from .sweep import Sweep
@@ -21,11 +22,14 @@ class Evaluator:
     """One sweep's evaluator: it owns the models and the design it has built (one per
     process or worker)."""
 
-    def __init__(self, sweep: Sweep) -> None:
+    def __init__(self, sweep: Sweep, reuse_buffers: bool = False) -> None:
         self.sweep = sweep
         self.schedules = ScheduleCache()
         self._models: dict[tuple[float, ...], Calculator] = {}
         self._design: np.ndarray | None = None
+        # Results in buffers kept from chunk to chunk (each valid until the next chunk):
+        # for workers that write a chunk before computing the next.
+        self._workspace = Workspace() if reuse_buffers else None
 
     def unit_points(self, index: int) -> np.ndarray:
         """The design's points in [0, 1)^d for one chunk, the same wherever it runs."""
@@ -62,7 +66,9 @@ class Evaluator:
             model = self.model({parameters[j].path: float(v)
                                 for j, v in zip(structural, row, strict=True)})
             result = model.evaluate(*self._vectorised_inputs(model, values[rows]),
-                                    wanted=self.sweep.variables)
+                                    wanted=self.sweep.variables, workspace=self._workspace)
+            if len(groups) == 1 and self._workspace is not None:
+                return {**result, "parameters": values}  # no copy: the caller writes it
             for name in self.sweep.variables:
                 if name not in out:
                     out[name] = np.empty((len(values), *result[name].shape[1:]))

@@ -7,6 +7,7 @@ Tax-Calculator's Calculator plays this part there: policy and records in, result
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -89,16 +90,33 @@ class Calculator:
             key=key, eligibility=rule.eligibility(missions, categories), schedule=schedule,
         )
 
+    @cached_property
+    def unit(self) -> core.Unit:
+        """The costs at each category's unit price, for the fused path."""
+        return core.unit_costs(self.activity, self.factor, self.eligibility)
+
+    @cached_property
+    def burden(self) -> core.Burden:
+        """What the fused path's burden measures need of the data."""
+        return core.Burden(self.gdp, self.defence_pct / 100 * self.gdp, self.member,
+                           self.scenario.policy.accounting == "reimbursement_lowers_spending")
+
     def evaluate(self, prices: np.ndarray, fraction: np.ndarray, annual_cap: policies.Cap,
-                 wanted: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+                 wanted: tuple[str, ...] | None = None,
+                 workspace: core.Workspace | None = None) -> dict[str, np.ndarray]:
         """Unit prices [s, c], fraction [y] or [s, y] and a cap -> sampled results.
 
         ``wanted`` limits the metrics computed (the rank statistics cost the most). When money
-        does not move, the fraction and the cap are ignored.
+        does not move, the fraction and the cap are ignored. A fraction by sample (a sweep's
+        rows) takes the fused path when it can compute everything wanted; its results then
+        live in ``workspace`` (if given) until the next call.
         """
         eligibility = self.eligibility
         if not self.terms.moves_money:
             fraction, annual_cap = np.zeros(len(self.years)), None
+        if fraction.ndim == 2 and wanted is not None and set(wanted) <= set(core.FUSED):
+            return core.fused(self.unit, prices, self.key.shares, fraction, annual_cap,
+                              burden=self.burden, wanted=wanted, workspace=workspace)
         gross, reimbursed, contributed, net = core.cost_sharing(
             self.activity, prices, self.factor, eligibility, self.key.shares, fraction,
             annual_cap)
