@@ -101,11 +101,11 @@ def test_same_seed_same_numbers_on_one_core_two_processes_and_dask(tmp_path, ref
 def test_an_interrupted_sweep_resumes_to_the_same_store(tmp_path, reference):
     out = tmp_path / "s.zarr"
 
-    def stops_after_two(p, indices):
-        for n, item in enumerate(executors.serial(p, indices)):
-            if n == 2:
-                raise KeyboardInterrupt
-            yield item
+    def stops_after_two(p, indices, directory):
+        chunks = executors.serial(p, indices, directory)  # writes each chunk as it runs
+        yield next(chunks)
+        yield next(chunks)
+        raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         store.run_into_store(plan(), out, stops_after_two)
@@ -134,6 +134,7 @@ def test_an_existing_store_is_never_overwritten(tmp_path):
     ({"overrides": {"policy.rule": Uncertain(values=[1.0])}}, "policy.rule: is not a number"),
     ({"samples": 0}, "samples 0: give a positive number of samples"),
     ({"design": "random"}, "design random: not one of grid, lhs, sobol, mc"),
+    ({"dtype": "float16"}, "dtype float16: not one of float64, float32"),
     ({"overrides": {}}, None),
 ])
 def test_bad_sweep_input(kwargs, message):
@@ -190,3 +191,27 @@ def test_an_engine_scenario_sweeps_to_the_same_store_on_one_core_and_two_process
     xr.testing.assert_identical(stored(one), stored(two))
     net = stored(one)["net"]
     assert float(net.std("sample").max()) > 0  # the flight-hour and ship-day costs varied
+
+
+def test_workers_write_their_own_chunks_and_send_nothing_back(tmp_path, reference):
+    out = tmp_path / "s.zarr"
+    sweep = plan()
+    todo = store.open_store(sweep, out, resume=False)
+    shipped = dict(executors.processes(2)(sweep, todo, out))
+    assert sorted(shipped) == todo and set(shipped.values()) == {None}
+    xr.testing.assert_identical(stored(out), reference)
+    with xr.open_zarr(out) as ds:  # a chunk of the store is a chunk of the sweep
+        assert ds["net"].encoding["chunks"] == (sweep.chunk_size, 32, 8)
+        assert ds["net"].encoding["compressors"][0].cname == "lz4"
+
+
+def test_a_float32_store_holds_the_float64_results_rounded(tmp_path, reference):
+    out = tmp_path / "s32.zarr"
+    store.run_into_store(plan(dtype="float32"), out, executors.serial)
+    ds = stored(out)
+    for name in ("net", "net_pct_gdp", "allies_at_2pct"):
+        assert ds[name].dtype == np.float32
+        assert np.array_equal(ds[name].values, reference[name].values.astype(np.float32))
+    assert ds["param_policy__fraction"].dtype == np.float64  # parameters keep every digit
+    with pytest.raises(BurdenSimError, match="different sweep"):
+        store.run_into_store(plan(), out, executors.serial, resume=True)

@@ -103,7 +103,8 @@ def compare(
 
 
 def planned_sweep(file: Path, design: str, samples: int | None, seed: int | None,
-                  chunk_size: int, settings: list[str], variables: str | None):
+                  chunk_size: int, settings: list[str], variables: str | None,
+                  dtype: str = "float64"):
     """The checked sweep of a scenario file with ``--set`` overrides."""
     from .api import load
     from .explore.sweep import DEFAULT_VARIABLES, plan_sweep
@@ -113,7 +114,8 @@ def planned_sweep(file: Path, design: str, samples: int | None, seed: int | None
     overrides = dict(parse_set(option) for option in settings)
     names = tuple(v.strip() for v in variables.split(",")) if variables else DEFAULT_VARIABLES
     return plan_sweep(scenario, baseline, design=design, samples=samples, seed=seed,
-                      chunk_size=chunk_size, overrides=overrides, variables=names)
+                      chunk_size=chunk_size, overrides=overrides, variables=names,
+                      dtype=dtype)
 
 
 Samples = Annotated[int | None, typer.Option(help="Number of samples (grid: per axis from "
@@ -140,13 +142,16 @@ def sweep(
     resume: Annotated[bool, typer.Option(help="Continue a sweep that stopped.")] = False,
     variables: Annotated[str | None, typer.Option(help="Results to keep, comma-separated.")]
     = None,
+    dtype: Annotated[str, typer.Option(help="Stored precision: float64, or float32 (half "
+                                       "the store, about 7 significant digits).")]
+    = "float64",
 ) -> None:
     """Run a sweep or Monte Carlo over declared parameters, chunk by chunk into a Zarr store."""
     from .explore.executors import check_scheduler, dask, processes
     from .explore.store import DONE, run_into_store
     from .present.progress import sweep_progress
 
-    plan = planned_sweep(file, design, samples, seed, chunk_size, settings, variables)
+    plan = planned_sweep(file, design, samples, seed, chunk_size, settings, variables, dtype)
     if scheduler is not None:
         check_scheduler(scheduler)
         executor = dask(scheduler, workers)

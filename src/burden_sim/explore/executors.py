@@ -1,62 +1,88 @@
 """Executors: where a sweep's chunks run. Each yields (chunk index, results) as chunks finish;
-every worker builds one `Evaluator` and keeps it for all the chunks it runs."""
+every worker keeps one `Evaluator` for all the chunks it runs. Given the store's folder, a
+worker writes each chunk it computes into its own region of the store and yields (index, None):
+results never travel back through the driver."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import OptionError
+from ..model.core import ordinary_pages
 from .evaluator import Evaluator
 from .sweep import Sweep
+from .writer import ChunkWriter
 
-Results = Iterator[tuple[int, dict[str, np.ndarray]]]
-Executor = Callable[[Sweep, list[int]], Results]
+Results = Iterator[tuple[int, dict[str, np.ndarray] | None]]
+Executor = Callable[[Sweep, list[int], Path | None], Results]
 
 
-def serial(sweep: Sweep, indices: list[int]) -> Results:
+class Worker:
+    """What a worker keeps from chunk to chunk: its evaluator and, when it writes, the store
+    (then each chunk's results stay in buffers reused by the next chunk)."""
+
+    def __init__(self, sweep: Sweep, directory: Path | None = None) -> None:
+        self.evaluator = Evaluator(sweep, reuse_buffers=directory is not None)
+        self.writer = None if directory is None else ChunkWriter(sweep, directory)
+
+    def chunk(self, index: int) -> dict[str, np.ndarray] | None:
+        """Compute chunk ``index``; write it (and return None) or return its results."""
+        result = self.evaluator.chunk(index)
+        if self.writer is None:
+            return result
+        self.writer.write(index, result)
+        return None
+
+
+def serial(sweep: Sweep, indices: list[int], directory: Path | None = None) -> Results:
     """Every chunk here, one after the other."""
-    evaluator = Evaluator(sweep)
+    worker = Worker(sweep, directory)
     for index in indices:
-        yield index, evaluator.chunk(index)
+        yield index, worker.chunk(index)
 
 
 def processes(workers: int) -> Executor:
     """Local worker processes (the default); at most two chunks per worker in flight, so
     memory stays bounded however many chunks there are."""
-    def run_chunks(sweep: Sweep, indices: list[int]) -> Results:
+    def run_chunks(sweep: Sweep, indices: list[int], directory: Path | None = None) -> Results:
         import concurrent.futures as cf
         import multiprocessing as mp
 
         if workers <= 1 or len(indices) <= 1:
-            yield from serial(sweep, indices)
+            yield from serial(sweep, indices, directory)
             return
+        where = None if directory is None else Path(directory).resolve()
         with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
-                                    initializer=_start_worker, initargs=(sweep,)) as pool:
+                                    initializer=_start_worker, initargs=(sweep, where)) as pool:
             yield from _windowed(lambda i: pool.submit(_worker_chunk, i), indices,
                                  2 * workers, cf.wait, cf.FIRST_COMPLETED)
     return run_chunks
 
 
-_worker: Evaluator | None = None  # a worker process's own evaluator, set by its initializer
+_worker: Worker | None = None  # a worker process's own, set by its initializer
 
 
-def _start_worker(sweep: Sweep) -> None:
+def _start_worker(sweep: Sweep, directory: Path | None) -> None:
     global _worker
-    _worker = Evaluator(sweep)
+    ordinary_pages()
+    _worker = Worker(sweep, directory)
 
 
-def _worker_chunk(index: int) -> dict[str, np.ndarray]:
+def _worker_chunk(index: int) -> dict[str, np.ndarray] | None:
     assert _worker is not None
     return _worker.chunk(index)
 
 
 def dask(address: str, workers: int = 2) -> Executor:
-    """A Dask distributed cluster: ``local`` starts one here, else ``tcp://HOST:PORT``."""
-    def run_chunks(sweep: Sweep, indices: list[int]) -> Results:
+    """A Dask distributed cluster: ``local`` starts one here, else ``tcp://HOST:PORT``. The
+    workers of a local cluster write their chunks into the store; those of a remote one may
+    not see its folder, so their results come back to be written here."""
+    def run_chunks(sweep: Sweep, indices: list[int], directory: Path | None = None) -> Results:
         from distributed import Client, LocalCluster, wait
 
         cluster = None
@@ -70,12 +96,14 @@ def dask(address: str, workers: int = 2) -> Executor:
         except (OSError, TimeoutError) as exc:
             raise OptionError("scheduler", address, "cannot reach the scheduler "
                               f"({type(exc).__name__})") from None
+        where = (Path(directory).resolve() if directory is not None and address == "local"
+                 else None)
         try:
             token = hashlib.sha256(json.dumps(sweep.manifest(), sort_keys=True)
                                    .encode()).hexdigest()
             slots = 2 * max(1, len(client.scheduler_info()["workers"]))
             yield from _windowed(
-                lambda i: client.submit(_dask_chunk, sweep, token, i, pure=False),
+                lambda i: client.submit(_dask_chunk, sweep, token, where, i, pure=False),
                 indices, slots, wait, "FIRST_COMPLETED")
         finally:
             client.close()
@@ -84,16 +112,18 @@ def dask(address: str, workers: int = 2) -> Executor:
     return run_chunks
 
 
-def _dask_chunk(sweep: Sweep, token: str, index: int) -> dict[str, np.ndarray]:
-    """Run on a Dask worker, which keeps one evaluator per sweep."""
+def _dask_chunk(sweep: Sweep, token: str, directory: Path | None,
+                index: int) -> dict[str, np.ndarray] | None:
+    """Run on a Dask worker, which keeps one `Worker` per sweep and store."""
     from distributed import get_worker
 
     worker = get_worker()
-    evaluators = worker.__dict__.setdefault("burden_sim_evaluators", {})
-    if token not in evaluators:
-        evaluators.clear()
-        evaluators[token] = Evaluator(sweep)
-    return evaluators[token].chunk(index)
+    kept = worker.__dict__.setdefault("burden_sim_workers", {})
+    if (token, directory) not in kept:
+        kept.clear()
+        ordinary_pages()
+        kept[token, directory] = Worker(sweep, directory)
+    return kept[token, directory].chunk(index)
 
 
 def _windowed(submit, indices, slots, wait, first_completed) -> Results:

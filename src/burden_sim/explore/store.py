@@ -12,12 +12,11 @@ import xarray as xr
 
 from ..errors import BurdenSimError
 from ..model.results import VARIABLES
-from .designs import Parameter
 from .executors import Executor, serial
 from .sweep import Sweep
+from .writer import DONE, ChunkWriter, compressor, coord_name
 
 MANIFEST = "burden_sim_sweep.json"
-DONE = "burden_sim_done"
 
 
 def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
@@ -36,8 +35,10 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
         return [i for i in range(sweep.chunks) if i not in done]
     if not directory.parent.exists():
         raise BurdenSimError(f"{directory}: folder {directory.parent} does not exist")
-    _template(sweep).to_zarr(directory, compute=False, mode="w-", zarr_format=2,
-                            consolidated=True)
+    template = _template(sweep)
+    template.to_zarr(directory, compute=False, mode="w-", zarr_format=2, consolidated=True,
+                     encoding={name: {"compressors": [compressor(sweep.dtype)]}
+                               for name in template.data_vars})
     (directory / DONE).mkdir()
     manifest.write_text(json.dumps(sweep.manifest(), indent=1))
     return list(range(sweep.chunks))
@@ -53,11 +54,12 @@ def _template(sweep: Sweep):
     for name in sweep.variables:
         dims = VARIABLES[name][0]
         shape = (sweep.samples, *(shapes[d] for d in dims[1:]))
-        variables[name] = (dims, da.zeros(shape, chunks=(sweep.chunk_size, *shape[1:])),
+        variables[name] = (dims, da.zeros(shape, chunks=(sweep.chunk_size, *shape[1:]),
+                                          dtype=sweep.dtype),
                            {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})
     coords = {"ally": np.array(allies, dtype=object), "year": years}
     for j, parameter in enumerate(sweep.parameters):
-        coords[_coord_name(j, parameter)] = ("sample", da.zeros(sweep.samples,
+        coords[coord_name(j, parameter)] = ("sample", da.zeros(sweep.samples,
                                                                 chunks=sweep.chunk_size),
                                              {"path": parameter.path})
     return xr.Dataset(variables, coords=coords, attrs={
@@ -66,30 +68,23 @@ def _template(sweep: Sweep):
         "parameters": ", ".join(q.path for q in sweep.parameters)})
 
 
-def _coord_name(j: int, parameter: Parameter) -> str:
-    return "param_" + parameter.path.replace(".", "__")
-
-
 def write_chunk(sweep: Sweep, directory: Path, index: int, result: dict[str, np.ndarray]) -> None:
-    """Write one chunk into its region, then mark it done: a chunk is whole or redone."""
-    import xarray as xr
-
-    start, stop = sweep.bounds(index)
-    data = {name: (VARIABLES[name][0], result[name]) for name in sweep.variables}
-    coords = {_coord_name(j, q): ("sample", result["parameters"][:, j])
-              for j, q in enumerate(sweep.parameters)}
-    xr.Dataset(data, coords=coords).to_zarr(directory, region={"sample": slice(start, stop)},
-                                            zarr_format=2)
-    (directory / DONE / f"{index}.done").touch()
+    """Write one chunk into its region, then mark it done."""
+    ChunkWriter(sweep, directory).write(index, result)
 
 
 def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bool = False,
                    progress: Callable[[int], None] | None = None) -> list[int]:
-    """Run the chunks not yet in the store; returns the chunks written by this call."""
+    """Run the chunks not yet in the store; returns the chunks written by this call. Workers
+    write their own chunks; an executor that returns results (a remote cluster, which may
+    not see this folder) has them written here."""
     todo = open_store(sweep, directory, resume)
     written = []
-    for index, result in executor(sweep, todo):
-        write_chunk(sweep, directory, index, result)
+    writer = None
+    for index, result in executor(sweep, todo, directory):
+        if result is not None:
+            writer = writer or ChunkWriter(sweep, directory)
+            writer.write(index, result)
         written.append(index)
         if progress is not None:
             progress(sweep.bounds(index)[1] - sweep.bounds(index)[0])
@@ -99,7 +94,7 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
 def in_memory(sweep: Sweep, executor: Executor = serial) -> xr.Dataset:
     """Run a (small) sweep in memory: a Dataset over sample (, ally) and year, with the
     parameter values as coordinates along ``sample``."""
-    parts = dict(executor(sweep, list(range(sweep.chunks))))
+    parts = dict(executor(sweep, list(range(sweep.chunks)), None))
     ordered = [parts[i] for i in range(sweep.chunks)]
     data = {name: (VARIABLES[name][0], np.concatenate([r[name] for r in ordered]),
                    {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})

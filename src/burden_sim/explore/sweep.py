@@ -20,6 +20,7 @@ SAMPLED = ("gross", "reimbursed", "contributed", "net", "net_pct_gdp",
            "defence_pct_gdp_after", "fair_share", "marginal_cost", "allies_at_2pct",
            "allies_at_3_5pct", "gini_net_pct_gdp", "spearman_rho", "spearman_p",
            "kendall_tau", "kendall_p")
+STORED_TYPES = ("float64", "float32")  # float32: half the store, about 7 significant digits
 DEFAULT_VARIABLES = ("net", "net_pct_gdp", "reimbursed", "contributed", "allies_at_2pct",
                      "allies_at_3_5pct")
 
@@ -36,6 +37,7 @@ class Sweep:
     seed: int
     chunk_size: int
     variables: tuple[str, ...]
+    dtype: str = "float64"  # of the stored results (computed in float64 either way)
 
     @property
     def chunks(self) -> int:
@@ -54,13 +56,13 @@ class Sweep:
             "parameters": {p.path: p.spec.model_dump(mode="json") for p in self.parameters},
             "design": self.design, "samples": self.samples, "seed": self.seed,
             "chunk_size": self.chunk_size, "variables": list(self.variables),
-        }
+        } | ({} if self.dtype == "float64" else {"dtype": self.dtype})
 
 
 def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
                samples: int | None = None, seed: int | None = None, chunk_size: int = 10_000,
                overrides: dict[str, Uncertain] | None = None,
-               variables: tuple[str, ...] = DEFAULT_VARIABLES) -> Sweep:
+               variables: tuple[str, ...] = DEFAULT_VARIABLES, dtype: str = "float64") -> Sweep:
     """Check a sweep of a (checked) scenario before anything runs; errors name the parameter
     or option at fault."""
     if design not in DESIGNS:
@@ -100,8 +102,10 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
         raise OptionError("samples", samples, "give a positive number of samples")
     if chunk_size < 1:
         raise OptionError("chunk_size", chunk_size, "must be at least 1")
+    if dtype not in STORED_TYPES:
+        raise OptionError("dtype", dtype, f"not one of {', '.join(STORED_TYPES)}")
     return Sweep(scenario, baseline, tuple(parameters), design, int(samples),
-                 scenario.seed if seed is None else seed, chunk_size, tuple(variables))
+                 scenario.seed if seed is None else seed, chunk_size, tuple(variables), dtype)
 
 
 def _pert_from_data(path: str, defaults: dict[str, UnitCost]) -> Uncertain:
