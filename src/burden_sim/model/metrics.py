@@ -7,7 +7,6 @@ membership mask. Allies that are not members in a year are left out of every sta
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 THRESHOLDS_PCT = (2.0, 3.5)
 
@@ -70,9 +69,12 @@ def spearman(x: np.ndarray, y: np.ndarray, valid: np.ndarray) -> tuple[np.ndarra
 
 def rank_test_p(rho: np.ndarray, df: np.ndarray | int) -> np.ndarray:
     """Two-sided p-value of a rank correlation by the t approximation with ``df`` d.o.f."""
+    from scipy.special import stdtr  # scipy.stats's t.sf itself, without importing scipy.stats
+
     with np.errstate(divide="ignore", invalid="ignore"):
         t = rho * np.sqrt(df / np.clip(1.0 - rho**2, 1e-300, None))
-    return 2 * stats.t.sf(np.abs(t), df)
+    df = np.broadcast_to(df, t.shape)
+    return 2 * np.where(df > 0, stdtr(np.where(df > 0, df, 1), -np.abs(t)), np.nan)
 
 
 def kendall_tau_b(x: np.ndarray, y: np.ndarray,
@@ -96,7 +98,9 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray,
         var = ((m * (2 * n + 5) - x1 - y1) / 18 + 2 * x_tied * y_tied / m
                + x0 * y0 / (9 * m * (n - 2)))
         z = concordant_minus_discordant / np.sqrt(var)
-    return tau, 2 * stats.norm.sf(np.abs(z))
+    from scipy.special import ndtr  # scipy.stats's norm.sf(x) is ndtr(-x)
+
+    return tau, 2 * ndtr(-np.abs(z))
 
 
 def _tie_terms(x: np.ndarray, pair: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -112,5 +116,19 @@ def _tie_terms(x: np.ndarray, pair: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _ranks(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Ranks along the ally axis of the valid entries (ties share their average rank; the
+    others are NaN), as scipy.stats.rankdata(nan_policy="omit")."""
     masked = np.where(valid[None], x, np.nan)
-    return stats.rankdata(masked, axis=1, nan_policy="omit")
+    order = np.argsort(masked, axis=1, kind="stable")  # NaN last
+    ordered = np.take_along_axis(masked, order, axis=1)
+    position = np.broadcast_to(np.arange(x.shape[1])[None, :, None], x.shape)
+    new = np.ones(x.shape, bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]  # a tie group starts here
+    first = np.maximum.accumulate(np.where(new, position, 0), axis=1)
+    ends = np.ones(x.shape, bool)
+    ends[:, :-1] = new[:, 1:]
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, position, x.shape[1]),
+                                                 axis=1), axis=1), axis=1)
+    ranks = np.empty(x.shape)
+    np.put_along_axis(ranks, order, (first + last) / 2 + 1, axis=1)
+    return np.where(np.isnan(masked), np.nan, ranks)
