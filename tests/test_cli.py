@@ -54,12 +54,12 @@ def test_run_prints_a_table_and_writes_tidy_csv(monkeypatch, capsys, tiny, tmp_p
     assert code == 0
     assert "GBR" in stdout and "NATO" in stdout
     frame = pd.read_csv(out)
-    assert list(frame.columns) == ["scenario", "ally", "year", "gross", "reimbursed",
-                                   "contributed", "net", "net_pct_gdp"]
+    assert list(frame.columns) == ["scenario", "ally", "year", "gross_usd", "reimbursed_usd",
+                                   "contributed_usd", "net_usd", "net_pct_gdp"]
     assert len(frame) == 32 * 2
     # Money is moved, never made: per year, net costs add up to gross costs.
-    totals = frame.groupby("year")[["gross", "net"]].sum()
-    assert totals["net"].to_numpy() == pytest.approx(totals["gross"].to_numpy(), rel=1e-9)
+    totals = frame.groupby("year")[["gross_usd", "net_usd"]].sum()
+    assert totals["net_usd"].to_numpy() == pytest.approx(totals["gross_usd"].to_numpy(), rel=1e-9)
 
 
 def test_run_writes_netcdf(monkeypatch, capsys, tiny, tmp_path):
@@ -151,14 +151,14 @@ def test_compare_prints_changes_and_writes_csv_and_parquet(monkeypatch, capsys, 
     for suffix in (".csv", ".parquet"):
         out = tmp_path / f"cmp{suffix}"
         code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, "-o", out)
-        assert code == 0 and "change, tiny" in stdout and "Net cost against other" in stdout
+        assert code == 0 and "tiny against other" in stdout and "net, tiny" in stdout
         frame = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
         assert set(frame["scenario"]) == {"other", "tiny"}
         assert len(frame) == 2 * 32 * 2
-        assert (frame.query("scenario == 'other'")["net_change"] == 0).all()
+        assert (frame.query("scenario == 'other'")["net_change_usd"] == 0).all()
         # The fund only moves money: the changes add up to zero in each year.
-        assert frame.query("scenario == 'tiny'").groupby("year")["net_change"].sum().abs().max() \
-            < 1e-6
+        assert frame.query("scenario == 'tiny'").groupby("year")["net_change_usd"].sum().abs(
+            ).max() < 1e-6
 
 
 def test_compare_rejects_different_years(monkeypatch, capsys, tiny, tmp_path):

@@ -186,8 +186,9 @@ def test_a_surge_beyond_the_pools_leaves_gaps_that_are_reported(tmp_path, monkey
     with pytest.raises(SystemExit) as exit_:
         main()
     assert exit_.value.code in (0, None)
+    printed = " ".join(capsys.readouterr().out.split())  # sentences wrap at 80 columns
     assert (f"{int(gaps.sum())} unfilled slots in {int(rotations.sum())} rotations "
-            "(baltic_air_policing") in capsys.readouterr().out
+            "(baltic_air_policing") in printed
 
 
 def test_withdrawals_open_slots_and_joins_add_them(tmp_path):

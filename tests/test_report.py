@@ -33,9 +33,10 @@ def report(tmp_path_factory):
 
 def test_report_is_self_contained(report):
     page = report.read_text()
-    assert page.count("<table") == 3  # scenarios, allies, sources
+    assert page.count("<table") == 4  # scenarios, allies under each of two funds, sources
     sources = re.findall(r"src=['\"]([^'\"]+)", page)
-    assert len(sources) == 4 and all(s.startswith("data:image/png;base64,") for s in sources)
+    # two change figures, a spending figure for each of the three scenarios, the timeline
+    assert len(sources) == 6 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<link" not in page and "@import" not in page  # nothing fetched from the network
     for needle in ("common_fund", "fund_enablers_only", "Assumptions", "UC_CZ_EFP_2018",
                    "Defence Expenditure of NATO Countries", "CZE"):
@@ -53,7 +54,7 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", report.as_uri()], capture_output=True,
                          text=True, timeout=120, check=True).stdout
     body = re.search(r"<body[^>]*>", dom).group(0)
-    assert 'data-images="4"' in body and 'data-images-loaded="4"' in body
+    assert 'data-images="6"' in body and 'data-images-loaded="6"' in body
     assert dom.count("<tr>") > 40  # the tables were parsed into rows
     shot = tmp_path / "report.png"
     subprocess.run([CHROMIUM, *flags, "--window-size=1200,1600", f"--screenshot={shot}",

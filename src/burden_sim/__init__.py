@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "compare": "api", "load": "api", "simulate": "api", "sweep": "api",
     "BurdenSimError": "errors", "DataError": "errors", "ScenarioError": "errors",
-    "load_baseline": "inputs.baseline", "load_scenario": "inputs.loading",
+    "load_baseline": "inputs.baseline", "load_scenario": "api",
     "Scenario": "inputs.schema", "check_scenario": "validate",
 }
 __all__ = [
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .api import compare, load, simulate, sweep
     from .errors import BurdenSimError, DataError, ScenarioError
     from .inputs.baseline import load_baseline
-    from .inputs.loading import load_scenario
+    from .api import load_scenario
     from .inputs.schema import Scenario
     from .validate import check_scenario
 

@@ -4,6 +4,7 @@ scenarios, sweep parameters. Results are labelled xarray Datasets."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,17 +13,21 @@ import xarray as xr
 from .engine.schedule import ScheduleCache
 from .errors import BurdenSimError
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
-from .inputs.loading import load_scenario
+from .inputs.loading import load_scenario as read_scenario
+from .inputs.paths import with_settings
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
-from .model.results import build_dataset
+from .model.results import USD, build_dataset, label
 from .validate import check_scenario
+
+Settings = dict[str, Any] | None
 
 
 def load(path: str | Path, schedules: ScheduleCache | None = None
          ) -> tuple[Scenario, Baseline]:
-    """Parse a scenario file and check it against the edition it names."""
-    scenario, origin = load_scenario(path)
+    """Parse a scenario file and check it against the edition it names: the scenario and
+    that edition's baseline (for the command line and the sweep machinery)."""
+    scenario, origin = read_scenario(path)
     try:
         baseline = load_baseline(scenario.edition or DEFAULT_EDITION)
     except BurdenSimError as exc:
@@ -31,21 +36,57 @@ def load(path: str | Path, schedules: ScheduleCache | None = None
     return scenario, baseline
 
 
-def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache
+def load_scenario(path: str | Path | Scenario, set: Settings = None) -> Scenario:  # noqa: A002
+    """A scenario file, parsed and checked against its edition, with ``set`` applied: a
+    mapping of dotted paths to values, e.g. ``{"policy.fraction": 0.6, "name": "fund_60"}``
+    (the same paths as ``--set``); the result is checked again."""
+    return _checked(path, ScheduleCache(), set)[0]
+
+
+def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings: Settings = None
              ) -> tuple[Scenario, Baseline]:
     if isinstance(scenario, Scenario):
         baseline = load_baseline(scenario.edition or DEFAULT_EDITION)
         check_scenario(scenario, baseline, schedules=schedules)
-        return scenario, baseline
-    return load(scenario, schedules)
+    else:
+        scenario, baseline = load(scenario, schedules)
+    if settings:
+        scenario = with_settings(scenario, settings, baseline.unit_costs)
+        check_scenario(scenario, baseline, schedules=schedules)
+    return scenario, baseline
 
 
-def simulate(scenario: str | Path | Scenario) -> xr.Dataset:
-    """Run a scenario (a file or a `Scenario`); an xarray Dataset over (sample,) ally and
-    year."""
+def status_quo(scenario: Scenario) -> Scenario:
+    """The same scenario (years, missions, edition, unit costs) under today's rule: the
+    deploying nation pays."""
+    name = "deploying_nation_pays" if scenario.name != "deploying_nation_pays" else "status_quo"
+    policy = scenario.policy.model_copy(update={"rule": "deploying_nation_pays"})
+    return scenario.model_copy(update={"name": name, "policy": policy, "parameters": {}})
+
+
+def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  # noqa: A002
+                       draws: int = 1000) -> xr.Dataset:
+    """A scenario beside the deploying nation paying for the same years, missions and edition
+    (that reference first), as `compare` gives them, with ``draws`` draws of the unit costs; a
+    scenario that moves no money comes alone (its ``net_change`` is zero)."""
     schedules = ScheduleCache()
-    scenario, baseline = _checked(scenario, schedules)
+    scenario, baseline = _checked(scenario, schedules, set)
     model = Calculator.build(scenario, baseline, schedules)
+    if not model.terms.moves_money:
+        return combine([model], draws)
+    return combine([Calculator.build(status_quo(scenario), baseline, schedules), model], draws)
+
+
+def simulate(scenario: str | Path | Scenario, set: Settings = None) -> xr.Dataset:  # noqa: A002
+    """Run a scenario (a file or a `Scenario`), with fields changed by ``set`` (dotted path
+    -> value, as in `load_scenario`); an xarray Dataset over (sample,) ally and year."""
+    schedules = ScheduleCache()
+    scenario, baseline = _checked(scenario, schedules, set)
+    return _dataset(Calculator.build(scenario, baseline, schedules))
+
+
+def _dataset(model: Calculator) -> xr.Dataset:
+    scenario = model.scenario
     policy, rule = scenario.policy, model.terms
     return build_dataset(
         scenario=scenario.name, allies=model.baseline.allies,
@@ -74,12 +115,23 @@ def deployments(scenario: Scenario, baseline: Baseline) -> pd.DataFrame | None:
     return Calculator.build(scenario, baseline).schedule.deployments
 
 
-def compare(*scenarios: str | Path | Scenario) -> xr.Dataset:
+def compare(*scenarios: str | Path | Scenario, set: Settings = None,  # noqa: A002
+            draws: int = 0) -> xr.Dataset:
     """Simulate several scenarios over the same years; a ``scenario`` dimension, and
-    ``net_change`` against the first (negative: the ally pays less)."""
+    ``net_change`` against the first (negative: the ally pays less). ``set`` changes every
+    scenario (as in `load_scenario`). With ``draws``, also each scenario's ``net``,
+    ``reimbursed`` and ``net_change`` at that many draws of the unit costs from their sourced
+    ranges (the same draws for every scenario; dimension ``draw``): the bands of the tables."""
     if len(scenarios) < 2:
         raise BurdenSimError("compare needs at least two scenarios")
-    runs = [simulate(s) for s in scenarios]
+    schedules = ScheduleCache()
+    models = [Calculator.build(*_checked(s, schedules, set), schedules) for s in scenarios]
+    return combine(models, draws)
+
+
+def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
+    """The comparison of prepared scenarios (see `compare`)."""
+    runs = [_dataset(m) for m in models]
     names = [ds.attrs["scenario"] for ds in runs]
     if len(set(names)) != len(names):
         raise BurdenSimError(f"two scenarios share a name ({', '.join(names)}): names label "
@@ -91,17 +143,59 @@ def compare(*scenarios: str | Path | Scenario) -> xr.Dataset:
                                          for n, d in zip(names, runs, strict=True)))
     shared = set.intersection(*(set(ds.mission.values.tolist()) for ds in runs))
     keep = [m for m in runs[0].mission.values.tolist() if m in shared]
-    per_run = [ds.sel(mission=keep).drop_attrs() for ds in runs]
+    per_run = [ds.sel(mission=keep).drop_attrs(deep=False) for ds in runs]
     combined = xr.concat(per_run, dim=pd.Index(names, name="scenario"),
-                         data_vars="all", coords="minimal", compat="override")
+                         data_vars="all", coords="minimal", compat="override",
+                         combine_attrs="override")
+    first = f"{names[0]}'s"
     combined["net_change"] = combined["net"] - combined["net"].isel(scenario=0)
-    combined["net_change"].attrs = {"units": combined["net"].attrs.get("units", ""),
-                                    "long_name": f"net cost minus {names[0]}'s"}
+    combined["net_change"].attrs = {"units": USD, "long_name": f"net cost minus {first}"}
+    combined["net_change_pct_gdp"] = 100 * combined["net_change"] / combined["gdp"]
+    combined["net_change_pct_gdp"].attrs = {"units": "% of GDP",
+                                            "long_name": f"net cost minus {first}, as a share "
+                                            "of GDP"}
     combined.attrs = {"baseline_scenario": names[0], "scenarios": ", ".join(names)}
     for key in ("rule", "fraction", "funding_key", "funding_key_method", "accounting",
                 "edition"):
-        combined[f"{key}_by_scenario"] = ("scenario", [str(ds.attrs[key]) for ds in runs])
-    return combined
+        values = [ds.attrs[key] for ds in runs]
+        combined[f"{key}_by_scenario"] = ("scenario", values if key == "fraction" else
+                                          [str(v) for v in values], BY_SCENARIO[key])
+    if draws:
+        combined = combined.assign(_draws(models, draws))
+    return label(combined)
+
+
+BY_SCENARIO = {
+    "rule": {"units": "1", "long_name": "cost-sharing rule"},
+    "fraction": {"units": "1", "long_name": "fraction of eligible costs the fund repays"},
+    "funding_key": {"units": "1", "long_name": "funding key"},
+    "funding_key_method": {"units": "1", "long_name": "how the funding key is computed"},
+    "accounting": {"units": "1", "long_name": "how a repayment counts in defence spending"},
+    "edition": {"units": "1", "long_name": "defence-expenditure data edition"},
+}
+
+
+def _draws(models: list[Calculator], draws: int) -> dict[str, xr.DataArray]:
+    """net, reimbursed and net_change at draws of the unit costs, [scenario, draw, ally, year]."""
+    from .explore.uncertainty import unit_cost_draws
+
+    names = [m.scenario.name for m in models]
+    results = [unit_cost_draws(m, draws) for m in models]
+    coords = {"scenario": names, "draw": np.arange(draws), "ally": list(models[0].baseline.allies),
+              "year": models[0].years}
+    dims = ("scenario", "draw", "ally", "year")
+    note = "at draws of the unit costs from their sourced ranges (PERT)"
+    net = np.stack([r["net"] for r in results])
+    out = {
+        "net_draws": xr.DataArray(net, coords, dims, attrs={
+            "units": USD, "long_name": f"net cost {note}"}),
+        "reimbursed_draws": xr.DataArray(np.stack([r["reimbursed"] for r in results]), coords,
+                                         dims, attrs={"units": USD,
+                                                      "long_name": f"paid by the fund {note}"}),
+        "net_change_draws": xr.DataArray(net - net[:1], coords, dims, attrs={
+            "units": USD, "long_name": f"net cost minus {names[0]}'s {note}"}),
+    }
+    return out
 
 
 def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,

@@ -37,6 +37,49 @@ def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+Changes = Annotated[list[str], typer.Option("--set", help="PATH=VALUE: change a field of the "
+                                            "scenario, e.g. policy.fraction=0.6 or "
+                                            "policy.key=gdp (YAML). Repeatable.")]
+Format = Annotated[str, typer.Option("--format", help="table, csv, json or markdown.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"burden-sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate who pays for NATO deployments under cost-sharing rules."""
+
+
+def _settings(options: list[str]) -> dict:
+    from .inputs.paths import parse_setting
+
+    return dict(parse_setting(option) for option in options)
+
+
+def _check_format(fmt: str) -> None:
+    from .present.tables import FORMATS
+
+    if fmt not in FORMATS:
+        raise OptionError("format", fmt, f"not one of {', '.join(FORMATS)}")
+
+
+def _show(view, fmt: str) -> None:
+    from .present.tables import render
+
+    typer.echo(render(view, fmt, width=max(60, min(out.width, 100))), nl=False)
+
+
+def _wrote(path: Path, fmt: str) -> None:
+    (out if fmt == "table" else err).print(f"wrote {path}", markup=False, highlight=False)
 
 
 @app.command()
@@ -46,24 +89,29 @@ def run(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Write results: .csv (tidy) or .nc (netCDF).")] = None,
     year: Annotated[int | None, typer.Option(help="Show one year instead of the total.")] = None,
+    settings: Changes = [],  # noqa: B006 (typer reads the default)
+    fmt: Format = "table",
 ) -> None:
-    """Run a scenario and print each ally's costs."""
-    from .api import simulate
+    """Run a scenario: each ally's costs and the change against the deploying nation paying."""
+    from .api import against_status_quo, simulate
     from .present.files import check_output_path, write_results
-    from .present.tables import ally_table, engine_summary
+    from .present.tables import engine_summary, run_view
 
+    _check_format(fmt)
     if output is not None:
         check_output_path(output)
-    ds = simulate(file)
-    if year is not None and year not in ds["year"].values:
-        years = ds["year"].values
+    changes = _settings(settings)
+    cmp = against_status_quo(file, set=changes)
+    if year is not None and year not in cmp["year"].values:
+        years = cmp["year"].values
         raise OptionError("year", year, f"not in the scenario's years ({years[0]}-{years[-1]})")
-    out.print(ally_table(ds, year))
-    if "unfilled_slots" in ds:
-        out.print(engine_summary(ds), soft_wrap=True)
+    view = run_view(cmp, str(file), year)
+    if "unfilled_slots" in cmp:
+        view.lines.insert(0, engine_summary(cmp.isel(scenario=-1)))
+    _show(view, fmt)
     if output is not None:
-        write_results(ds, output)
-        out.print(f"wrote {output}")
+        write_results(simulate(file, set=changes), output)
+        _wrote(output, fmt)
 
 
 @app.command()
@@ -85,21 +133,39 @@ def compare(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Write the comparison: .csv, .parquet or .nc.")] = None,
     year: Annotated[int | None, typer.Option(help="Show one year instead of the total.")] = None,
+    settings: Changes = [],  # noqa: B006
+    fmt: Format = "table",
 ) -> None:
-    """Compare scenarios: each ally's net cost against the first file's."""
+    """Compare scenarios: each ally's net cost against the first file's, with 90 % bands."""
     from .api import compare as compare_scenarios
     from .present.files import COMPARE_FORMATS, check_output_path, write_comparison
-    from .present.tables import comparison_table
+    from .present.tables import compare_view
 
+    _check_format(fmt)
     if output is not None:
         check_output_path(output, COMPARE_FORMATS)
-    ds = compare_scenarios(*files)
+    ds = compare_scenarios(*files, set=_settings(settings), draws=1000)
     if year is not None and year not in ds["year"].values:
         raise OptionError("year", year, "not in the scenarios' years")
-    out.print(comparison_table(ds, year))
+    _show(compare_view(ds, year), fmt)
     if output is not None:
         write_comparison(ds, output)
-        out.print(f"wrote {output}")
+        _wrote(output, fmt)
+
+
+@app.command(name="list")
+@one_line_errors
+def list_(
+    kind: Annotated[str, typer.Argument(help="scenarios, keys, missions, allies or editions.",
+                                        show_default=False)],
+    folder: Annotated[str, typer.Option("--dir", help="Folder of scenarios.")] = "scenarios",
+    fmt: Format = "table",
+) -> None:
+    """List shipped scenarios, funding keys, catalogue missions, allies or data editions."""
+    from .present.tables import list_view
+
+    _check_format(fmt)
+    _show(list_view(kind, folder), fmt)
 
 
 def planned_sweep(file: Path, design: str, samples: int | None, seed: int | None,
@@ -249,13 +315,14 @@ def report(
                                                 "is the reference.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="The report (.html).",
                                          show_default=False)],
+    settings: Changes = [],  # noqa: B006
 ) -> None:
     """A self-contained HTML report: tables, figures, assumptions and sources."""
     from .present.files import check_output_path, write_atomically
     from .present.report import build
 
     check_output_path(output, {".html": "HTML"})
-    page = build(files)
+    page = build(files, _settings(settings))
     write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     out.print(f"wrote {output} ({len(page) / 1e6:.1f} MB)")
 

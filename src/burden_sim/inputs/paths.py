@@ -98,3 +98,67 @@ def parse_set(option: str) -> tuple[str, Uncertain]:
     if not values:
         raise BurdenSimError(usage)
     return path.strip(), Uncertain(values=values)
+
+
+def parse_setting(option: str) -> tuple[str, Any]:
+    """``PATH=VALUE`` as ``--set`` on run, compare and report writes it; VALUE is read as
+    YAML (``0.6``, ``gdp``, ``null``, ``{name: population}``)."""
+    import yaml
+
+    path, _, text = option.partition("=")
+    if not path.strip() or not text.strip():
+        raise BurdenSimError(f"--set {option}: expected PATH=VALUE, e.g. policy.fraction=0.6 "
+                             "or policy.key=gdp")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise BurdenSimError(f"--set {option}: the value is not valid YAML") from None
+    return path.strip(), value
+
+
+def _known_paths(node: Any, prefix: str = "") -> list[str]:
+    """Dotted paths of every field below ``node`` (lists of missions by id)."""
+    found = []
+    items = (node.items() if isinstance(node, dict) else
+             ((item.get("id", i) if isinstance(item, dict) else i, item)
+              for i, item in enumerate(node)) if isinstance(node, list) else ())
+    for key, value in items:
+        path = f"{prefix}{key}"
+        found.append(path)
+        found += _known_paths(value, path + ".")
+    return found
+
+
+def with_settings(scenario: Scenario, settings: dict[str, Any],
+                  defaults: dict[str, UnitCost], flag: str = "set") -> Scenario:
+    """The scenario with fields replaced by dotted path, validated again; errors name the
+    setting (``--set policy.fraction=abc: Input should be a valid number``)."""
+    import difflib
+
+    from pydantic import ValidationError
+
+    if not settings:
+        return scenario
+    data = scenario.model_dump(exclude_none=False)
+    for path, value in settings.items():
+        where = f"--{flag} {path}={value}"
+        parts = canonical(path).split(".")
+        if parts[0] == "unit_costs" and len(parts) == 3 and parts[1] in defaults \
+                and parts[1] not in data["unit_costs"]:
+            data["unit_costs"][parts[1]] = defaults[parts[1]].model_dump()
+        try:
+            data = set_values(data, {path: value})
+        except PathError:
+            known = _known_paths(with_unit_costs(scenario, defaults))
+            close = difflib.get_close_matches(path, known, n=1)
+            hint = f"did you mean {close[0]}?" if close else EXAMPLES
+            raise BurdenSimError(f"{where}: names no field of the scenario ({hint})") from None
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        path = next((p for p in settings if loc.startswith(canonical(p))), next(iter(settings)))
+        message = err["msg"].removeprefix("Value error, ")
+        field = "" if loc == canonical(path) else f"{loc}: "
+        raise BurdenSimError(f"--{flag} {path}={settings[path]}: {field}{message}") from None

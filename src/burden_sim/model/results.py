@@ -29,7 +29,7 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "gdp": (AY, USD, "gross domestic product"),
     "defence_pct_gdp": (AY, "% of GDP", "defence spending before the policy (NATO)"),
     "key_share": (AY, "1", "funding key: share of the fund each ally finances"),
-    "member": (AY, "", "NATO member in the year"),
+    "member": (AY, "1", "NATO member in the year (true or false)"),
 }
 
 
@@ -44,6 +44,29 @@ ENGINE_VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "unfilled_rotations": (("mission", "year"), "rotations", "rotations starting in the year "
                            "with at least one unfilled slot"),
 }
+
+
+# Coordinates: CF attributes (labels are dimensionless: units "1").
+COORDINATES: dict[str, dict[str, str]] = {
+    "ally": {"units": "1", "long_name": "ally (ISO 3166-1 alpha-3 code)"},
+    "mission": {"units": "1", "long_name": "mission (identifier)"},
+    "year": {"units": "1", "long_name": "calendar year"},
+    "sample": {"units": "1", "long_name": "Monte Carlo draw or sweep point"},
+    "category": {"units": "1", "long_name": "activity category"},
+    "unit": {"units": "1", "long_name": "unit of each activity category"},
+    "scenario": {"units": "1", "long_name": "scenario (the first is the reference of changes)"},
+    "draw": {"units": "1", "long_name": "draw of the unit costs from their sourced ranges"},
+}
+
+
+def label(ds: xr.Dataset) -> xr.Dataset:
+    """Give every coordinate its CF units and long_name (in place; returned for chaining)."""
+    for name, attrs in COORDINATES.items():
+        if name in ds.coords:
+            ds[name].attrs = {**attrs, **ds[name].attrs}
+    if "activity" in ds and "units" not in ds["activity"].attrs:
+        ds["activity"].attrs["units"] = "per category: see the coordinate unit"
+    return ds
 
 
 def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str],
@@ -65,4 +88,4 @@ def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str]
                 "sample": np.arange(n_samples)},
         attrs={"scenario": scenario, **attrs},
     )
-    return ds if with_samples else ds.isel(sample=0, drop=True)
+    return label(ds if with_samples else ds.isel(sample=0, drop=True))

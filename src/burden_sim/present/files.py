@@ -16,15 +16,42 @@ OUTPUT_FORMATS = {".csv": "tidy CSV", ".nc": "netCDF"}
 COMPARE_FORMATS = {".csv": "tidy CSV", ".parquet": "Parquet", ".nc": "netCDF"}
 PLOT_FORMATS = {".png": "PNG", ".svg": "SVG"}
 TIDY_COLUMNS = ["gross", "reimbursed", "contributed", "net", "net_pct_gdp"]
+CHANGE_COLUMNS = ["net_change", "net_change_pct_gdp"]
+# A column's name carries its unit: results in USD get _usd (net -> net_usd); shares of GDP
+# already end in _pct_gdp.
+UNIT_SUFFIX = {"USD (current prices)": "_usd", "% of GDP": ""}
+
+
+def column_name(ds: xr.Dataset, variable: str) -> str:
+    """``net`` -> ``net_usd``: the tidy column of a variable, named with its unit."""
+    return variable + UNIT_SUFFIX.get(ds[variable].attrs.get("units", ""), "")
 
 
 def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
-    """One row per scenario, (sample,) ally and year, with the columns analysts expect."""
-    frame = ds[TIDY_COLUMNS].to_dataframe().reset_index()
+    """One row per scenario, (sample,) ally and year, with the columns analysts expect, each
+    named with its unit (``net_usd``, ``net_pct_gdp``); a comparison adds the change."""
+    names = TIDY_COLUMNS + [c for c in CHANGE_COLUMNS if c in ds]
+    frame = ds[names].to_dataframe().reset_index()
     if "scenario" not in frame:
         frame.insert(0, "scenario", ds.attrs["scenario"])
     index = [d for d in ("scenario", "sample", "ally", "year") if d in frame]
-    return frame[index + TIDY_COLUMNS]
+    return frame[index + names].rename(columns={n: column_name(ds, n) for n in names})
+
+
+def _parquet(ds: xr.Dataset, frame: pd.DataFrame, path: str) -> None:
+    """Parquet with each column's units and long_name in its field metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    labels = {column_name(ds, v): v for v in [*TIDY_COLUMNS, *CHANGE_COLUMNS] if v in ds}
+    labels |= {d: d for d in ("scenario", "sample", "ally", "year") if d in ds.coords}
+    fields = []
+    for f in table.schema:
+        attrs = ds[labels[f.name]].attrs if f.name in labels else {}
+        meta = {k: str(attrs[k]) for k in ("units", "long_name") if k in attrs}
+        fields.append(f.with_metadata(meta) if meta else f)
+    pq.write_table(table.cast(pa.schema(fields, metadata=table.schema.metadata)), path)
 
 
 def check_output_path(path: Path, formats: dict[str, str] = OUTPUT_FORMATS) -> None:
@@ -62,13 +89,14 @@ def write_results(ds: xr.Dataset, path: str | Path) -> Path:
 
 
 def write_comparison(ds: xr.Dataset, path: Path) -> Path:
-    """Write a comparison by extension: .csv (tidy), .parquet or .nc."""
+    """Write a comparison by extension: .csv (tidy), .parquet or .nc; bands' draws are not
+    written (they are the tables' working, not results)."""
+    ds = ds.drop_vars([v for v in ds.data_vars if str(v).endswith("_draws")])
+    if "draw" in ds.coords:
+        ds = ds.drop_vars("draw")
     if path.suffix == ".nc":
         return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
     frame = to_tidy(ds)
-    change = ds["net_change"].to_dataframe().reset_index()
-    frame = frame.merge(change[[c for c in change.columns if c != "mission"]],
-                        on=[c for c in ("scenario", "sample", "ally", "year") if c in frame])
     if path.suffix == ".csv":
         return write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
-    return write_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    return write_atomically(path, lambda tmp: _parquet(ds, frame, tmp))

@@ -13,7 +13,8 @@ import pandas as pd
 import xarray as xr
 
 from .. import __version__
-from ..api import compare, deployments, load
+from ..api import compare, deployments, load_scenario
+from ..explore.uncertainty import DRAWS
 from ..inputs.baseline import DATA_DIR, load_baseline
 from ..inputs.rules import terms
 from . import plots, tables
@@ -54,20 +55,29 @@ caption { caption-side: bottom; font-size: 0.85em; color: #555; text-align: left
 img { max-width: 100%; display: block; margin: 1em 0; }
 .more { color: #b03030; } .less { color: #2f5f9f; }
 table.scenarios td:nth-child(2) { text-align: left; }
+table.sources { table-layout: fixed; width: 100%; }
+table.sources td, table.sources th { text-align: left; overflow-wrap: anywhere; }
+table.sources th:nth-child(1) { width: 11em; } table.sources th:nth-child(4) { width: 7em; }
+p.note { font-size: 0.85em; color: #555; }
 """
 
 
-def build(paths: list[Path]) -> str:
-    """The report's HTML for scenario files, the first being the reference."""
-    ds = compare(*paths)
-    scenarios = [load(p)[0] for p in paths]
+def build(paths: list[Path], settings: dict | None = None) -> str:
+    """The report's HTML for scenario files, the first being the reference; ``settings``
+    change every scenario (dotted path -> value, as ``--set``)."""
+    ds = compare(*paths, set=settings, draws=DRAWS)
+    scenarios = [load_scenario(p, set=settings) for p in paths]
     names = [str(n) for n in ds.scenario.values]
+    view = tables.compare_view(ds)
+    changed = ("" if not settings else " Changed from the files: " + html.escape(
+        ", ".join(f"{k} = {v}" for k, v in settings.items())) + ".")
     parts = [f"<h1>burden-sim: {html.escape(' vs '.join(names))}</h1>",
              f"<p>Generated {dt.date.today().isoformat()} by burden-sim {__version__}. "
              f"Years {int(ds.year[0])}-{int(ds.year[-1])}. Money in US dollars at current "
-             "prices. The first scenario is the reference.</p>",
+             f"prices. The first scenario is the reference.{changed}</p>",
+             "<h2>Summary</h2>", summary(ds),
              "<h2>Scenarios</h2>", _scenario_table(ds, scenarios),
-             "<h2>Who pays more, who pays less</h2>", _ally_table(ds),
+             "<h2>Who pays more, who pays less</h2>", *_html_tables(view.tables[0]),
              "<h2>Figures</h2>", *_figures(ds, scenarios),
              "<h2>Assumptions</h2><ul>", *(f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS),
              "</ul><p>The equations and every assumption: docs/methodology.md; the data and "
@@ -79,39 +89,66 @@ def build(paths: list[Path]) -> str:
             f"<script>{CHECK_SCRIPT}</script></head><body>\n{body}\n</body></html>\n")
 
 
-def _scenario_table(ds: xr.Dataset, scenarios: list) -> str:
-    last = int(ds.year[-1])
-    summary = tables.by_scenario(ds)
-    rows = []
-    for scenario in scenarios:
-        row = summary.loc[scenario.name]
-        rows.append([scenario.name, terms(scenario.policy, scenario.year_list).describe(),
-                     f"{row['repaid']:,.1f}", f"{row['gini']:.3f}", str(int(row["at_2pct"])),
-                     str(int(row["at_3_5pct"]))])
-    return _table(["scenario", "policy", "repaid by the fund, USD m", "Gini of net % GDP",
-                   f"allies at 2 % in {last}", f"allies at 3.5 % in {last}"], rows,
-                  "Allies at or above the guidelines after each policy (members with "
-                  "defence figures).", css="scenarios")
-
-
-def _ally_table(ds: xr.Dataset) -> str:
+def summary(ds: xr.Dataset) -> str:
+    """The opening paragraph: under each scenario, how many allies pay more and less, the
+    fund's size, and the largest extra bills and savings, each with its 90 % band."""
     names = [str(n) for n in ds.scenario.values]
-    frame = tables.changes(ds, order_by=-1)
-    header = ["ally", f"net, {names[0]} (USD m)"]
-    for n in names[1:]:
-        header += [f"change, {n} (USD m)", "change (% of GDP)"]
-    rows = []
-    for ally, values in frame.iterrows():
-        row = [str(ally), f"{values['net']:,.1f}"]
-        for n in names[1:]:
-            delta = values[f"change {n}"]
-            css = "more" if delta > 0 else "less"
-            row += [f"<span class='{css}'>{delta:+,.1f}</span>",
-                    f"{values[f'change % GDP {n}']:+.4f}"]
-        rows.append(row)
-    return _table(header, rows, "Net cost summed over the years; change against the first "
-                  "scenario (positive: pays more); % of GDP over the years of membership.",
-                  escape=False)
+    edition = str(ds["edition_by_scenario"].values[0])
+    full = dict(zip(*(load_baseline(edition).allies, load_baseline(edition).names),
+                    strict=True))
+    view = tables.compare_view(ds).tables[0].rows
+    sentences = []
+    for k, name in enumerate(names[1:], start=1):
+        rows = view[view["scenario"] == name]
+        less, more = tables.counts(ds, k)
+        moved = float(ds["reimbursed"].isel(scenario=k).sum()) / 1e6
+        low, high = tables.band_total(ds, "reimbursed_draws", k)
+
+        def who(part: pd.DataFrame) -> str:
+            return "; ".join(
+                f"{html.escape(full.get(r.ally, r.ally))} {r.net_change_usd_m:+,.1f} "
+                f"({r.net_change_p05_usd_m:+,.1f} to {r.net_change_p95_usd_m:+,.1f})"
+                for r in part.itertuples())
+
+        payers = rows[rows["net_change_usd_m"] > 0].head(3)
+        savers = rows[rows["net_change_usd_m"] < 0].iloc[::-1].head(3)
+        sentences.append(
+            f"<p>Under <b>{html.escape(name)}</b>, {more} allies pay more and {less} pay less "
+            f"than under {html.escape(names[0])} over {tables.span(ds)}; the fund moves USD "
+            f"{moved:,.1f} million (90 % band {low:,.1f} to {high:,.1f}). "
+            + (f"The largest extra bills, USD million: {who(payers)}. " if len(payers) else "")
+            + (f"The largest savings: {who(savers)}." if len(savers) else "") + "</p>")
+    return ("\n".join(sentences) + "<p class='note'>Bands in brackets: "
+            + html.escape(tables.BAND_NOTE.format(draws=tables.draws_of(ds))) + ".</p>")
+
+
+def _scenario_table(ds: xr.Dataset, scenarios: list) -> str:
+    table = tables.scenario_table(ds)
+    described = {s.name: terms(s.policy, s.year_list).describe() for s in scenarios}
+    header = [c.header for c in table.columns]
+    cells = tables.text_rows(table, table.rows)
+    rows = [[r[0], described[r[0]], *r[1:]] for r in cells]
+    return _table([header[0], "policy", *header[1:]], rows, " ".join(table.notes),
+                  css="scenarios")
+
+
+def _html_tables(table: tables.Table) -> list[str]:
+    """One HTML table per group of a `tables.Table`; changes coloured (red: pays more)."""
+    out = []
+    signed = [j for j, c in enumerate(table.columns) if c.style == "signed"]
+    for group, rows in tables.groups(table):
+        cells = tables.text_rows(table, rows)
+        body = []
+        for r in cells:
+            r = [html.escape(v) for v in r]
+            for j in signed:
+                css = "more" if r[j].startswith("+") else "less"
+                r[j] = f"<span class='{css}'>{r[j]}</span>"
+            body.append(r)
+        out.append(f"<h3>{html.escape(tables._fill(table.title, group))}</h3>")
+        out.append(_table([tables._fill(c.header, group) for c in table.columns], body,
+                          " ".join(table.notes), escape=False))
+    return out
 
 
 def _figures(ds: xr.Dataset, scenarios: list) -> list[str]:
@@ -122,12 +159,13 @@ def _figures(ds: xr.Dataset, scenarios: list) -> list[str]:
             figure = Path(folder) / f"change-{n}.png"
             plots.change_bars(ds, figure, n)
             figures.append(_img(figure, f"Change in net cost: {n} against {names[0]}"))
-        last = ds.sel(scenario=names[-1])
-        last.attrs |= {"scenario": names[-1], "edition": str(last["edition_by_scenario"].values),
-                       "accounting": str(last["accounting_by_scenario"].values)}
-        plots.spending_scatter(last, Path(folder) / "spending.png")
-        figures.append(_img(Path(folder) / "spending.png",
-                            f"Defence spending against GDP after {names[-1]}"))
+        for k, n in enumerate(names):
+            one = ds.sel(scenario=n)
+            one.attrs |= {"scenario": n, "edition": str(one["edition_by_scenario"].values),
+                          "accounting": str(one["accounting_by_scenario"].values)}
+            figure = Path(folder) / f"spending-{k}.png"
+            plots.spending_scatter(one, figure)
+            figures.append(_img(figure, f"Defence spending against GDP after {n}"))
         edition = str(ds["edition_by_scenario"].values[0])
         plots.timeline(scenarios[0], edition, Path(folder) / "timeline.png",
                        deployments(scenarios[0], load_baseline(edition)))
@@ -147,11 +185,20 @@ def _sources_table(paths: list[Path]) -> str:
     cited = set(SOURCE_ID.findall(text)) | set(BASELINE_SOURCES) | set(unit_costs)
     sources = pd.read_csv(DATA_DIR / "sources.csv").set_index("source_id")
     used = sources.loc[sorted(cited & set(sources.index))]
-    rows = [[sid, html.escape(str(r.title)), html.escape(str(r.publisher)),
-             html.escape(str(r.date)), html.escape(str(r.url))] for sid, r in used.iterrows()]
-    return _table(["id", "title", "publisher", "date", "address"], rows,
+    rows = []
+    for sid, r in used.iterrows():
+        title = html.escape(str(r.title))
+        url = str(r.url)
+        if url.startswith(("http://", "https://")):
+            title = f"<a href='{html.escape(url, quote=True)}'>{title}</a>"
+        else:  # a project note or a local copy: named, never a path on someone's disk
+            title += " (project research notes, not published)"
+        rows.append([html.escape(str(sid)), title, html.escape(str(r.publisher)),
+                     html.escape(str(r.date))])
+    return _table(["id", "source", "publisher", "date"], rows,
                   f"{len(rows)} source records cited by these scenarios and the baseline "
-                  "(src/burden_sim/data/sources.csv).", escape=False)
+                  "(src/burden_sim/data/sources.csv in the burden-sim repository).",
+                  escape=False, css="sources")
 
 
 def _scenario_text(path: Path) -> str:

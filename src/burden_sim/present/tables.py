@@ -1,124 +1,277 @@
-"""Tables of results, shared by the command line (rich) and the report (HTML): the numbers
-are computed once here, as data frames, and each medium only formats them."""
+"""Tables of results, shared by the command line and the report: each table's numbers are
+computed once here as a data frame whose column names carry their unit (``net_usd_m``); the
+terminal (rich, readable at 80 columns, never splitting a number), Markdown, CSV, JSON and the
+report's HTML only format them.
+
+Every comparison table lists the allies in one order: from the largest extra bill to the
+largest saving under the first scenario after the reference (`order`).
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
 import pandas as pd
 import xarray as xr
-from rich.console import Group
-from rich.table import Table
 
-MONEY = ("gross", "reimbursed", "contributed", "net")
+FORMATS = ("table", "csv", "json", "markdown")
+STATUS_QUO = "the deploying nation pays"
+LEVELS = (0.05, 0.95)  # the band: explore.uncertainty.LEVELS
+BAND_NOTE = ("5th to 95th percentile over {draws:,} draws of the unit costs from their sourced "
+             "low/central/high ranges (PERT; the same draws for every scenario); it covers "
+             "unit-cost uncertainty only")
+BP = ("basis points (bp, 0.01 %) of the ally's GDP summed over its years of membership, {when}")
 
 
-def _view(ds: xr.Dataset, year: int | None) -> xr.Dataset:
-    view = ds.sel(year=[year]) if year is not None else ds
-    return view.mean("sample") if "sample" in view.dims else view
+@dataclass(frozen=True)
+class Column:
+    """A column: its header for readers, how its cells are written, and the fields of the
+    rows it shows (two for a band: low and high)."""
 
+    header: str
+    style: str  # text, money, signed, band, bp, count, ratio
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Numbers (``rows``) with a title, columns and footnotes. ``group`` names a column whose
+    values split the rows into one table each for readers ("{group}" in the title and headers
+    is replaced by the value)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    total: dict | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """What a command shows: tables, then sentences (conclusions and hints)."""
+
+    tables: list[Table]
+    lines: list[str] = field(default_factory=list)
+
+
+# --- numbers ----------------------------------------------------------------------------------
 
 def span(ds: xr.Dataset, year: int | None = None) -> str:
     """The years a table covers, as text."""
     return f"{year}" if year is not None else f"{int(ds.year[0])}-{int(ds.year[-1])}"
 
 
-def by_ally(ds: xr.Dataset, year: int | None = None) -> pd.DataFrame:
-    """Per ally (one run): money summed over the years (USD m) and net as % of GDP over the
-    years of membership; sorted by net cost, largest first."""
-    view = _view(ds, year)
-    money = (view[list(MONEY)].sum("year") / 1e6).to_dataframe()[list(MONEY)]
-    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1)
-    money["net_pct_gdp"] = (100 * view["net"].sum("year") / gdp).to_series()
-    return money.iloc[money["net"].to_numpy().argsort()[::-1]]
+def _years(ds: xr.Dataset, year: int | None) -> xr.Dataset:
+    return ds.sel(year=[year]) if year is not None else ds
 
 
-def changes(ds: xr.Dataset, year: int | None = None, order_by: int = 1) -> pd.DataFrame:
-    """Per ally (a comparison): net cost under the first scenario and each other one's change,
-    in USD m and in % of GDP over the years; sorted by the change under scenario
-    ``order_by``, largest first."""
-    view = _view(ds, year)
-    names = [str(n) for n in view.scenario.values]
-    net = view["net"].sum("year") / 1e6
-    change = view["net_change"].sum("year") / 1e6
-    gdp = view["gdp"].where(view["member"]).sum("year", min_count=1).isel(scenario=0) / 1e6
-    frame = pd.DataFrame({"net": net.isel(scenario=0).to_series()})
-    for n in names[1:]:
-        delta = change.sel(scenario=n).to_series()
-        frame[f"change {n}"] = delta
-        frame[f"change % GDP {n}"] = 100 * delta / gdp.to_series()
-    if len(names) > 1:
-        key = change.isel(scenario=order_by).values
-        frame = frame.iloc[key.argsort()[::-1]]
-    return frame
+def _central(ds: xr.Dataset, year: int | None = None) -> xr.Dataset:
+    view = _years(ds, year)
+    return view.mean("sample") if "sample" in view.dims else view
 
 
-def by_scenario(ds: xr.Dataset, year: int | None = None) -> pd.DataFrame:
-    """Per scenario: the fund's size, the Gini of net % of GDP, and who reaches 2 % and 3.5 %
-    in the last year, after the policy."""
-    view = _view(ds, year)
+def _quantiles(draws: xr.DataArray, over: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The band (5th, 95th percentile over draws) of a total over ``over``, USD million."""
+    total = draws.sum(over) / 1e6
+    low, high = np.quantile(total.values, LEVELS, axis=total.dims.index("draw"))
+    return low, high
+
+
+def band_by_ally(cmp: xr.Dataset, variable: str, k: int, year: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each ally's band of a draws variable, summed over the years, for scenario ``k``."""
+    return _quantiles(_years(cmp, year)[variable].isel(scenario=k), ["year"])
+
+
+def band_total(cmp: xr.Dataset, variable: str, k: int, year: int | None = None
+               ) -> tuple[float, float]:
+    """The alliance's band of a draws variable, summed over allies and years."""
+    low, high = _quantiles(_years(cmp, year)[variable].isel(scenario=k), ["ally", "year"])
+    return float(low), float(high)
+
+
+def order(cmp: xr.Dataset, year: int | None = None) -> np.ndarray:
+    """Ally positions from the largest extra bill to the largest saving under the first
+    scenario after the reference (by net cost, largest first, without one)."""
+    view = _central(cmp, year)
+    k = 1 if view.sizes["scenario"] > 1 else 0
+    key = view["net_change" if k else "net"].isel(scenario=k).sum("year").values
+    return np.argsort(-key, kind="stable")
+
+
+def gdp_total(ds: xr.Dataset) -> xr.DataArray:
+    """GDP summed over the years of membership, USD."""
+    return ds["gdp"].where(ds["member"]).sum("year", min_count=1)
+
+
+def draws_of(cmp: xr.Dataset) -> int:
+    return cmp.sizes.get("draw", 0)
+
+
+def counts(cmp: xr.Dataset, k: int, year: int | None = None) -> tuple[int, int]:
+    """How many allies pay less and how many more under scenario ``k`` than the reference."""
+    change = _central(cmp, year)["net_change"].isel(scenario=k).sum("year").values
+    return int((change < 0).sum()), int((change > 0).sum())
+
+
+def conclusion(cmp: xr.Dataset, k: int, year: int | None = None) -> str:
+    """'common_fund: 17 allies pay less, 15 more; the fund moves USD 2,718.0 m (90 %: ...)'."""
+    view = _central(cmp, year)
+    name = str(cmp.scenario.values[k])
+    less, more = counts(cmp, k, year)
+    moved = float(view["reimbursed"].isel(scenario=k).sum()) / 1e6
+    text = (f"{name}: {less} allies pay less, {more} more; the fund moves USD {moved:,.1f} m "
+            f"over {span(cmp, year)}")
+    if draws_of(cmp):
+        low, high = band_total(cmp, "reimbursed_draws", k, year)
+        text += f" (90 % band {low:,.1f} to {high:,.1f})"
+    return text + "."
+
+
+def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
+    """`run`: a scenario's own figures (USD m) and, when it moves money, its change against
+    the deploying nation paying for the same years, missions and edition. ``cmp`` holds that
+    reference first and the scenario last (the scenario alone when it moves no money), with
+    draws of the unit costs."""
+    view = _central(cmp, year)
+    k = cmp.sizes["scenario"] - 1
+    own = view.isel(scenario=k)
+    name, when = str(cmp.scenario.values[k]), span(cmp, year)
+    money = own[["gross", "reimbursed", "contributed", "net"]].sum("year") / 1e6
+    gdp = gdp_total(own).values
+    n = draws_of(cmp)
+    rows = pd.DataFrame({"ally": money.ally.values,
+                         **{f"{v}_usd_m": money[v].values for v in
+                            ("gross", "reimbursed", "contributed", "net")}})
+    totals = {"ally": "NATO", **{f"{v}_usd_m": float(money[v].sum()) for v in
+                                 ("gross", "reimbursed", "contributed", "net")}}
+    sampled = (f"; central: mean of the scenario's {cmp.sizes['sample']} samples"
+               if "sample" in cmp.dims else "")
+    edition = str(cmp["edition_by_scenario"].values[k])
+    if k == 0:  # the deploying nation pays: show its bill and the band of it
+        rows["net_p05_usd_m"], rows["net_p95_usd_m"] = band_by_ally(cmp, "net_draws", k, year)
+        rows["net_bp_gdp"] = 1e4 * 1e6 * money["net"].values / gdp
+        columns = (Column("ally", "text", ("ally",)), Column("gross", "money", ("gross_usd_m",)),
+                   Column("net", "money", ("net_usd_m",)),
+                   Column("90 % band", "band", ("net_p05_usd_m", "net_p95_usd_m")),
+                   Column("bp of GDP", "bp", ("net_bp_gdp",)))
+        title = f"{name}: {STATUS_QUO}, {when} (USD million; net cost in bp of GDP)"
+        notes = (f"USD million, current prices; edition {edition}{sampled}.",
+                 f"90 % band of the net cost: {BAND_NOTE.format(draws=n)}.",
+                 f"bp of GDP: the net cost in {BP.format(when=when)}.")
+        rows = rows.iloc[order(cmp, year)].reset_index(drop=True)
+        low, high = band_total(cmp, "net_draws", k, year)
+        top = ", ".join(rows["ally"].head(3))
+        lines = [f"{name}: the deploying allies pay USD {totals['net_usd_m']:,.1f} m over "
+                 f"{when} (90 % band {low:,.1f} to {high:,.1f}); the largest bills: {top}.",
+                 f"Set it beside a fund: burden-sim compare {file} FUND.yaml"]
+        return View([Table(title, columns, rows, notes, totals)], lines)
+    change = view["net_change"].isel(scenario=k).sum("year").values / 1e6
+    rows["net_change_usd_m"] = change
+    rows["net_change_p05_usd_m"], rows["net_change_p95_usd_m"] = band_by_ally(
+        cmp, "net_change_draws", k, year)
+    rows["net_change_bp_gdp"] = 1e4 * 1e6 * change / gdp
+    totals["net_change_usd_m"] = float(change.sum())
+    columns = (Column("ally", "text", ("ally",)), Column("gross", "money", ("gross_usd_m",)),
+               Column("repaid", "money", ("reimbursed_usd_m",)),
+               Column("paid in", "money", ("contributed_usd_m",)),
+               Column("net", "money", ("net_usd_m",)),
+               Column("change", "signed", ("net_change_usd_m",)),
+               Column("90 % band", "band", ("net_change_p05_usd_m", "net_change_p95_usd_m")),
+               Column("bp", "bp", ("net_change_bp_gdp",)))
+    title = f"{name} against {STATUS_QUO}, {when} (USD million; change in bp of GDP)"
+    notes = (f"USD million, current prices; edition {edition}{sampled}. repaid: by the fund to "
+             "the ally; paid in: by the ally into the fund. change: net cost minus the net cost "
+             f"if {STATUS_QUO} (same years, missions and edition); positive: the ally pays "
+             "more.",
+             f"90 % band of the change: {BAND_NOTE.format(draws=n)}.",
+             f"bp: the change in {BP.format(when=when)}.")
+    rows = rows.iloc[np.argsort(-change, kind="stable")].reset_index(drop=True)
+    return View([Table(title, columns, rows, notes, totals)],
+                [conclusion(cmp, k, year),
+                 f"Set it beside other policies: burden-sim compare STATUS_QUO.yaml {file} "
+                 "[MORE.yaml ...]"])
+
+
+def compare_view(cmp: xr.Dataset, year: int | None = None) -> View:
+    """`compare`: for each scenario after the first, each ally's net cost under the reference
+    and under it, the change with its band, and the change in bp of GDP (one table per
+    scenario, allies in the order of `order`); then one row per scenario."""
+    view = _central(cmp, year)
+    names = [str(n) for n in cmp.scenario.values]
+    when, n = span(cmp, year), draws_of(cmp)
+    net = view["net"].sum("year").values / 1e6  # [scenario, ally]
+    change = view["net_change"].sum("year").values / 1e6
+    gdp = gdp_total(view.isel(scenario=0)).values
+    ranked = order(cmp, year)
+    allies = view.ally.values
+    parts = []
+    for k, name in enumerate(names[1:], start=1):
+        part = pd.DataFrame({
+            "scenario": name, "ally": allies, "net_reference_usd_m": net[0],
+            "net_usd_m": net[k], "net_change_usd_m": change[k],
+            "net_change_bp_gdp": 1e4 * 1e6 * change[k] / gdp})
+        if n:
+            low, high = band_by_ally(cmp, "net_change_draws", k, year)
+            part.insert(5, "net_change_p05_usd_m", low)
+            part.insert(6, "net_change_p95_usd_m", high)
+        parts.append(part.iloc[ranked])
+    rows = pd.concat(parts, ignore_index=True)
+    columns = [Column("ally", "text", ("ally",)),
+               Column(f"net, {names[0]}", "money", ("net_reference_usd_m",)),
+               Column("net, {group}", "money", ("net_usd_m",)),
+               Column("change", "signed", ("net_change_usd_m",))]
+    if n:
+        columns.append(Column("90 % band", "band", ("net_change_p05_usd_m",
+                                                    "net_change_p95_usd_m")))
+    columns.append(Column("bp", "bp", ("net_change_bp_gdp",)))
+    notes = [f"USD million, current prices. change: net cost minus {names[0]}'s; positive: "
+             f"the ally pays more. Allies in the order of the change under {names[1]}, as in "
+             "every table of the comparison and in the report."]
+    if n:
+        notes.append(f"90 % band of the change: {BAND_NOTE.format(draws=n)}.")
+    notes.append(f"bp: the change in {BP.format(when=when)}.")
+    per_ally = Table("{group} against " + f"{names[0]}, {when} (USD million; change in bp of "
+                     "GDP)", tuple(columns), rows, tuple(notes), group="scenario")
+    return View([per_ally, scenario_table(cmp, year)],
+                [conclusion(cmp, k, year) for k in range(1, len(names))])
+
+
+def scenario_table(cmp: xr.Dataset, year: int | None = None) -> Table:
+    """One row per scenario: the fund's size with its band, the Gini of burdens, and the
+    allies at the guidelines in the last year after the policy."""
+    view = _central(cmp, year)
+    names = [str(n) for n in cmp.scenario.values]
     last = int(view.year[-1])
-    rows = {}
-    for n in view.scenario.values:
-        one = view.sel(scenario=n)
-        rows[str(n)] = {"repaid": float(one["reimbursed"].sum()) / 1e6,
-                        "gini": float(one["gini_net_pct_gdp"].mean()),
-                        "at_2pct": int(one["allies_at_2pct"].sel(year=last)),
-                        "at_3_5pct": int(one["allies_at_3_5pct"].sel(year=last))}
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def ally_table(ds: xr.Dataset, year: int | None = None) -> Table:
-    """Per-ally gross, reimbursed, contributed, net (USD m) and net as % of GDP."""
-    frame = by_ally(ds, year)
-    sampled = f", mean of {ds.sizes['sample']} samples" if "sample" in ds.dims else ""
-    table = Table(title=f"{ds.attrs['scenario']}: {ds.attrs['rule']}, {span(ds, year)}{sampled}",
-                  caption=f"USD million, current prices. Edition {ds.attrs['edition']}. "
-                          f"Key: {ds.attrs['funding_key_method']}.")
-    for name in ("ally", "gross", "reimbursed", "contributed", "net", "net % GDP"):
-        table.add_column(name, justify="left" if name == "ally" else "right")
-    for ally, row in frame.iterrows():
-        share = row["net_pct_gdp"]
-        table.add_row(str(ally), *(f"{row[v]:,.1f}" for v in MONEY),
-                      "n/a" if share != share else f"{share:.4f}")
-    totals = frame[list(MONEY)].sum()
-    table.add_row("NATO", *(f"{totals[v]:,.1f}" for v in MONEY), "", style="bold",
-                  end_section=True)
-    return table
-
-
-def comparison_table(ds: xr.Dataset, year: int | None = None) -> Group:
-    """Per ally: net cost under the first scenario and each other one's change; then, per
-    scenario, the fund's size and who reaches the spending guidelines."""
-    names = [str(n) for n in ds.scenario.values]
-    frame = changes(ds, year)
-    table = Table(title=f"Net cost against {names[0]}, {span(ds, year)}",
-                  caption="USD million, current prices; change in % of GDP in percentage "
-                          "points. Negative: the ally pays less.")
-    table.add_column("ally")
-    table.add_column(f"net, {names[0]}", justify="right", overflow="fold")
-    for n in names[1:]:
-        table.add_column(f"change, {n}", justify="right", overflow="fold")
-        table.add_column("change, % GDP", justify="right", overflow="fold")
-    for ally, row in frame.iterrows():
-        cells = [f"{row['net']:,.1f}"]
-        for n in names[1:]:
-            cells += [f"{row[f'change {n}']:+,.1f}", f"{row[f'change % GDP {n}']:+.4f}"]
-        table.add_row(str(ally), *cells)
-    totals = [f"{frame['net'].sum():,.1f}"]
-    for n in names[1:]:
-        totals += [f"{frame[f'change {n}'].sum():+,.1f}", ""]
-    table.add_row("NATO", *totals, style="bold")
-
-    last = int(_view(ds, year).year[-1])
-    summary = Table(title=f"Per scenario ({span(ds, year)}; guidelines in {last}, after the "
-                          "policy)")
-    for name in ("scenario", "repaid by the fund, USD m", "Gini of net % GDP",
-                 "allies at 2 %", "allies at 3.5 %"):
-        summary.add_column(name, justify="left" if name == "scenario" else "right",
-                           overflow="fold")
-    for n, row in by_scenario(ds, year).iterrows():
-        summary.add_row(n, f"{row['repaid']:,.1f}", f"{row['gini']:.3f}",
-                        str(int(row["at_2pct"])), str(int(row["at_3_5pct"])))
-    return Group(table, summary)
+    rows = pd.DataFrame({
+        "scenario": names,
+        "reimbursed_usd_m": view["reimbursed"].sum(["ally", "year"]).values / 1e6,
+        "gini_net_pct_gdp": view["gini_net_pct_gdp"].mean("year").values,
+        "allies_at_2pct": view["allies_at_2pct"].sel(year=last).values.astype(int),
+        "allies_at_3_5pct": view["allies_at_3_5pct"].sel(year=last).values.astype(int),
+    })
+    columns = [Column("scenario", "text", ("scenario",)),
+               Column("repaid, USD m", "money", ("reimbursed_usd_m",))]
+    if draws_of(cmp):
+        bands = [band_total(cmp, "reimbursed_draws", k, year) for k in range(len(names))]
+        rows.insert(2, "reimbursed_p05_usd_m", [b[0] for b in bands])
+        rows.insert(3, "reimbursed_p95_usd_m", [b[1] for b in bands])
+        columns.append(Column("90 % band", "band", ("reimbursed_p05_usd_m",
+                                                    "reimbursed_p95_usd_m")))
+    columns += [Column("Gini", "ratio", ("gini_net_pct_gdp",)),
+                Column("at 2 %", "count", ("allies_at_2pct",)),
+                Column("at 3.5 %", "count", ("allies_at_3_5pct",))]
+    return Table(f"Per scenario, {span(cmp, year)} (guidelines in {last}, after the policy)",
+                 tuple(columns), rows,
+                 ("repaid: paid by the fund to the deploying allies, USD million. Gini: of net "
+                  "cost as % of GDP across members (mean over the years). at 2 %, at 3.5 %: "
+                  f"members at or above the guideline in {last}.",))
 
 
 def engine_summary(ds: xr.Dataset) -> str:
@@ -134,12 +287,227 @@ def engine_summary(ds: xr.Dataset) -> str:
     return text + "."
 
 
-def sobol_table(indices: pd.DataFrame, what: str, sweep) -> Table:
+# --- formatting -------------------------------------------------------------------------------
+
+def cell(style: str, values: tuple) -> str:
+    """One cell as text; a missing number is n/a."""
+    if style == "text":
+        return str(values[0])
+    if any(v is None or v != v for v in values):
+        return "n/a"
+    if style == "band":
+        spec = "+,.1f" if min(values) < 0 else ",.1f"
+        return f"{values[0]:{spec}} to {values[1]:{spec}}"
+    spec = {"money": ",.1f", "signed": "+,.1f", "bp": "+.2f", "count": "d",
+            "ratio": ".3f"}[style]
+    text = f"{values[0]:{spec}}"
+    return text.replace("-", "+", 1) if text.lstrip("+-").strip("0.,") == "" else text
+
+
+def groups(table: Table) -> list[tuple[str, pd.DataFrame]]:
+    """(group value, rows) for each table a reader sees."""
+    if table.group is None:
+        return [("", table.rows)]
+    return [(str(g), rows) for g, rows in table.rows.groupby(table.group, sort=False)]
+
+
+def text_rows(table: Table, rows: pd.DataFrame) -> list[list[str]]:
+    """The cells of ``rows`` as text, then the totals row if any."""
+    records = rows.to_dict("records")
+    body = [[cell(c.style, tuple(r[f] for f in c.fields)) for c in table.columns]
+            for r in records]
+    if table.total is not None:
+        body.append(["" if any(f not in table.total for f in c.fields) else
+                     cell(c.style, tuple(table.total[f] for f in c.fields))
+                     for c in table.columns])
+    return body
+
+
+def _fill(text: str, group: str) -> str:
+    return text.replace("{group}", group)
+
+
+def _header_lines(header: str, width: int) -> list[str]:
+    """A header on as many lines as it needs at ``width``, broken at spaces or after an
+    underscore (scenario names), never inside a word otherwise."""
+    tokens = [piece for word in header.split() for piece in re.findall(r"[^_]+_?|_", word)]
+    lines: list[str] = []
+    for token in tokens:
+        glue = "" if lines and lines[-1].endswith("_") else " "
+        if lines and len(lines[-1]) + len(glue) + len(token) <= width:
+            lines[-1] += ("" if glue == "" else " ") + token
+        else:
+            lines.append(token)
+    return lines or [""]
+
+
+def to_text(view: View, width: int = 80) -> str:
+    """Plain text for a terminal: one table per group, columns as wide as their widest cell
+    (headers wrap, numbers never do), titles and notes wrapped at ``width``."""
+    out: list[str] = []
+    gap = "  "
+    for table in view.tables:
+        for group, rows in groups(table):
+            cells = text_rows(table, rows)
+            headers = [_fill(c.header, group) for c in table.columns]
+            widths = [max([len(r[j]) for r in cells] + [len(token) for token in
+                                                         _header_lines(h, 1)])
+                      for j, h in enumerate(headers)]
+            spare = width - sum(widths) - len(gap) * (len(widths) - 1)
+            # Give headers a line of their own where room allows, the shortest first.
+            for j in sorted(range(len(headers)), key=lambda j: len(headers[j]) - widths[j]):
+                grow = len(headers[j]) - widths[j]
+                if 0 < grow <= spare:
+                    widths[j] += grow
+                    spare -= grow
+            for j, header in enumerate(headers):  # then fewer lines for the others
+                grow = min(max(0, len(header) - widths[j]), spare)
+                widths[j] += grow
+                spare -= grow
+            wrapped = [_header_lines(h, w) for h, w in zip(headers, widths, strict=True)]
+            height = max(len(w) for w in wrapped)
+            right = [c.style != "text" for c in table.columns]
+
+            def line(values: list[str], widths=widths, right=right) -> str:
+                return gap.join(v.rjust(w) if r else v.ljust(w) for v, w, r in
+                                zip(values, widths, right, strict=True)).rstrip()
+
+            out += textwrap.wrap(_fill(table.title, group), width) + [""]
+            for i in range(height):
+                out.append(line([w[i - height + len(w)] if i >= height - len(w) else ""
+                                 for w in wrapped]))
+            out.append(gap.join("-" * w for w in widths))
+            body = cells[:-1] if table.total is not None else cells
+            out += [line(r) for r in body]
+            if table.total is not None:
+                out += [gap.join("-" * w for w in widths), line(cells[-1])]
+            out.append("")
+            for note in table.notes:
+                out += textwrap.wrap(note, width)
+            out.append("")
+    for sentence in view.lines:
+        out += textwrap.wrap(sentence, width, break_on_hyphens=False, break_long_words=False)
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(view: View) -> str:
+    """Markdown: a pipe table per group, its notes, then the sentences."""
+    lines = []
+    for table in view.tables:
+        for group, rows in groups(table):
+            lines += [f"**{_fill(table.title, group)}**", "",
+                      "| " + " | ".join(_fill(c.header, group) for c in table.columns) + " |",
+                      "|" + "|".join("---" if c.style == "text" else "---:"
+                                     for c in table.columns) + "|"]
+            lines += ["| " + " | ".join(r) + " |" for r in text_rows(table, rows)]
+            lines += ["", *table.notes, ""]
+    return "\n".join(lines + view.lines) + "\n"
+
+
+def to_csv(view: View) -> str:
+    """The first table's rows as numbers, units in the column names (no totals)."""
+    buffer = io.StringIO()
+    view.tables[0].rows.to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def to_json(view: View) -> str:
+    """Every table (title, notes, columns, rows as numbers) and the sentences."""
+    return json.dumps({
+        "tables": [{"title": t.title, "notes": list(t.notes),
+                    "columns": {c.header: list(c.fields) for c in t.columns},
+                    "rows": json.loads(t.rows.to_json(orient="records", double_precision=15)),
+                    **({"total": t.total} if t.total else {})} for t in view.tables],
+        "lines": view.lines}, indent=1, ensure_ascii=False)
+
+
+def render(view: View, fmt: str, width: int = 80) -> str:
+    """The view as text in one of `FORMATS`."""
+    if fmt == "table":
+        return to_text(view, width)
+    return {"csv": to_csv, "json": to_json, "markdown": to_markdown}[fmt](view)
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+KINDS = ("scenarios", "keys", "missions", "allies", "editions")
+
+
+def list_view(kind: str, folder: str = "scenarios") -> View:
+    """What ``burden-sim list KIND`` shows: scenarios in a folder, funding keys, catalogue
+    missions, allies or data editions."""
+    from pathlib import Path
+
+    from ..errors import BurdenSimError, OptionError
+    from ..inputs.baseline import DATA_DIR, DEFAULT_EDITION
+
+    if kind not in KINDS:
+        raise BurdenSimError(f"list {kind}: not one of {', '.join(KINDS)}")
+    text = Column("", "text", ())
+    if kind == "scenarios":
+        import yaml
+
+        where = Path(folder)
+        if not where.is_dir():
+            raise OptionError("dir", folder, "no such folder (list scenarios reads the YAML "
+                              "files of a folder, by default ./scenarios)")
+        records = []
+        for path in sorted(where.glob("*.yaml")):
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                continue
+            if not isinstance(data, dict) or "name" not in data:
+                continue
+            years = data.get("years") or {}
+            records.append({"file": str(path), "name": data["name"],
+                            "rule": (data.get("policy") or {}).get("rule", ""),
+                            "years": f"{years.get('start', '')}-{years.get('end', '')}",
+                            "description": " ".join(str(data.get("description", "")).split())})
+        rows = pd.DataFrame(records, columns=["file", "name", "rule", "years", "description"])
+        names = ("file", "rule", "years", "description")
+        title = f"Scenarios in {folder}"
+    elif kind == "keys":
+        from ..model.keys import KEY_METHODS
+
+        rows = pd.DataFrame({"key": list(KEY_METHODS), "method": list(KEY_METHODS.values())})
+        names, title = ("key", "method"), "Funding keys (policy.key)"
+    elif kind == "missions":
+        from ..engine.catalogue import load_catalogue
+
+        missions = load_catalogue().missions.values()
+        rows = pd.DataFrame({"mission": [m.id for m in missions],
+                             "name": [m.name for m in missions],
+                             "kind": [m.kind for m in missions],
+                             "since": [m.since.isoformat() for m in missions],
+                             "hosts": [", ".join(m.hosts) for m in missions]})
+        names = ("mission", "name", "kind", "since", "hosts")
+        title = "Catalogue missions (deployment.missions)"
+    elif kind == "allies":
+        from ..inputs.baseline import load_baseline
+
+        base = load_baseline(DEFAULT_EDITION)
+        rows = pd.DataFrame({"ally": base.allies, "name": base.names,
+                             "joined": base.accession_year.astype(int)})
+        names, title = ("ally", "name", "joined"), "Allies (ISO 3166-1 alpha-3 codes)"
+    else:
+        frame = pd.read_csv(DATA_DIR / "editions.csv", dtype=str)
+        rows = frame[["edition", "title", "published", "first_year", "last_year"]]
+        rows = rows.assign(default=np.where(rows["edition"] == DEFAULT_EDITION, "yes", ""))
+        names = ("edition", "title", "published", "first_year", "last_year", "default")
+        title = "Defence-expenditure editions (edition:)"
+    columns = tuple(Column(n, text.style, (n,)) for n in names)
+    return View([Table(title, columns, rows.reset_index(drop=True))])
+
+
+def sobol_table(indices: pd.DataFrame, what: str, sweep):
     """Sobol first-order and total indices of ``what`` with their 95 % confidence intervals."""
+    from rich.table import Table as RichTable
+
     runs = sweep.samples * (len(sweep.parameters) + 2)
-    table = Table(title=f"Sobol indices of {what}: {sweep.scenario.name}",
-                  caption=f"{sweep.samples} base samples, {runs} model runs; 95 % confidence "
-                          "intervals.")
+    table = RichTable(title=f"Sobol indices of {what}: {sweep.scenario.name}",
+                      caption=f"{sweep.samples} base samples, {runs} model runs; 95 % "
+                              "confidence intervals.")
     for name in ("parameter", "S1", "± S1", "ST", "± ST"):
         table.add_column(name, justify="left" if name == "parameter" else "right")
     for path, row in indices.iterrows():
@@ -158,4 +526,3 @@ def validation_summary(file, scenario, baseline) -> str:
     contributions = sum(len(m.contributions) for m in scenario.missions)
     return (f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
             f"contributions, {span})")
-
