@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import re
@@ -86,10 +87,13 @@ def test_scenarios_over_different_years_are_refused():
 
 # ---- in a browser ----
 
+load = functools.cache(api.load)
+
+
 def reference(path: Path, fraction: float, cap: float | None, prices: dict[str, float],
               key: str, years: tuple[int, int], accounting: str) -> dict:
     """What burden_sim computes for the same settings (the policy changed in the scenario)."""
-    scenario, baseline = api.load(path)
+    scenario, baseline = load(path)
     policy = scenario.policy.model_copy(update={
         "rule": "common_fund", "fraction": fraction, "annual_cap_usd": cap,
         "key": FundingKey(name=key), "accounting": accounting,

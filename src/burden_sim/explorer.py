@@ -117,7 +117,11 @@ def scenario_data(p: api.Prepared, store: _Arrays) -> dict:
     own = policy.key
     keys = []
     for ident, label, spec in key_options(p):
-        shares = (p.key if spec == own else funding_key(p.baseline, spec, p.years))
+        try:
+            shares = p.key if spec == own else funding_key(p.baseline, spec, p.years)
+        except BurdenSimError as exc:  # e.g. a key without figures for these years
+            keys.append({"id": ident, "label": label, "unavailable": str(exc)})
+            continue
         keys.append({"id": ident, "label": label, "method": shares.method,
                      "excluded": list(shares.excluded), "shares": store.add(shares.shares)})
     own_id = "scenario" if own.name == "custom" or own.caps else own.name
