@@ -146,3 +146,23 @@ def test_one_matrix_product_per_output_agrees_with_the_rules_step_by_step(name):
             scale = np.nanmax(np.abs(stepwise[var]))
             np.testing.assert_allclose(linear[var], stepwise[var], rtol=1e-9,
                                        atol=1e-9 * scale, err_msg=f"{var}, cap {cap}")
+
+
+def test_a_projection_holds_population_and_the_un_scale_at_their_last_values():
+    # Every key works past the data: the UN scale of 2022-2024 and 2024's population hold.
+    from burden_sim import api
+    from burden_sim.inputs.schema import FundingKey
+    from burden_sim.model.calculator import Calculator
+    from burden_sim.model.keys import funding_key
+
+    scenario, baseline = api.load(Path(__file__).resolve().parents[1] / "scenarios"
+                                  / "hague_trajectory.yaml")
+    p = Calculator.build(scenario, baseline)
+    last = baseline.year_positions([2024])[0]
+    for name, series in (("un_regular", baseline.un_scale_pct),
+                         ("population", baseline.population)):
+        shares = funding_key(p.baseline, FundingKey(name=name), p.years).shares
+        assert shares.shape == (32, 12)
+        held = series[:, last] / np.nansum(series[:, last])
+        np.testing.assert_allclose(shares[:, -1], held, rtol=1e-12)
+        np.testing.assert_array_equal(shares[:, -1], shares[:, 0])  # 2035 as 2024

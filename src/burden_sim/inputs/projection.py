@@ -11,8 +11,8 @@ from .schema import Projection
 
 
 def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseline:
-    """Years after the last GDP figure: GDP grows at a constant rate, population and the
-    exchange rate stay at their last values, and each ally's defence share moves in a
+    """Years after the last GDP figure: GDP grows at a constant rate, population, the UN
+    scale and the exchange rate stay at their last values, and each ally's defence share moves in a
     straight line to the target by the target year (an ally already above stays where it is).
     """
     base = baseline.gdp_last_year
@@ -41,6 +41,7 @@ def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseli
     usd_per_eur = {y: rate.get(y, rate[base]) for y in years.tolist()}
     return dataclasses.replace(
         baseline, years=years, gdp_usd=gdp, population=held(baseline.population),
+        un_scale_pct=held(baseline.un_scale_pct),
         defence_pct_gdp=pct,
         defence_usd=np.concatenate([baseline.defence_usd[:, :keep],
                                     np.full((len(baseline.allies), len(ahead)), np.nan)], axis=1),
