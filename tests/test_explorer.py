@@ -13,10 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from burden_sim import api, explorer, policies
+from burden_sim import api
 from burden_sim.errors import BurdenSimError
-from burden_sim.keys import KEY_METHODS, funding_key
-from burden_sim.scenario import FundingKey
+from burden_sim.inputs.rules import terms
+from burden_sim.inputs.schema import FundingKey
+from burden_sim.model.calculator import Calculator
+from burden_sim.model.keys import KEY_METHODS, funding_key
+from burden_sim.present import explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("deploying_nation_pays", "common_fund", "fund_enablers_only", "fund_capped",
@@ -68,11 +71,11 @@ def test_page_is_self_contained_and_small(page):
 
 def test_coefficients_times_prices_give_gross_cost():
     scenario, baseline = api.load(SCENARIOS[1])
-    p = api.prepare(scenario, baseline)
+    p = Calculator.build(scenario, baseline)
     store = explorer._Arrays()
     sc = explorer.scenario_data(p, store)
     coeff = np.array(store.arrays[sc["gross"]], dtype=float).reshape(len(p.categories), 32, -1)
-    gross = api.outcomes(p, p.prices.central[None], np.ones(len(p.years)), None)["gross"][0]
+    gross = p.evaluate(p.prices.central[None], np.ones(len(p.years)), None)["gross"][0]
     np.testing.assert_allclose(np.einsum("c,cay->ay", p.prices.central, coeff), gross,
                                rtol=1e-12)
 
@@ -101,17 +104,17 @@ def reference(path: Path, fraction: float, cap: float | None, prices: dict[str, 
     variant = scenario.model_copy(update={"policy": policy})
     if scenario.deployment is not None and scenario.deployment.elasticity > 0:
         # who volunteers stays as simulated under the scenario's own policy (as on the page)
-        own = api.prepare(scenario, baseline)
-        p = dataclasses.replace(own, scenario=variant,
+        own = Calculator.build(scenario, baseline)
+        p = dataclasses.replace(own, scenario=variant, terms=terms(policy, own.years),
                                 key=funding_key(own.baseline, policy.key, own.years))
     else:
-        p = api.prepare(variant, baseline)
+        p = Calculator.build(variant, baseline)
     unit = np.array([prices.get(c, p.prices.central[i]) for i, c in enumerate(p.categories)])
-    f = policies.fraction_by_year(fraction, policy.phase_in, p.years)
-    out = api.outcomes(p, unit[None], f, cap, wanted=("allies_at_2pct",))
-    status_quo = dataclasses.replace(p, scenario=variant.model_copy(update={
-        "policy": policy.model_copy(update={"rule": "deploying_nation_pays"})}))
-    before = api.outcomes(status_quo, unit[None], f, cap, wanted=("allies_at_2pct",))
+    f = p.terms.fraction_by_year()
+    out = p.evaluate(unit[None], f, cap, wanted=("allies_at_2pct",))
+    status_quo = policy.model_copy(update={"rule": "deploying_nation_pays"})
+    before = dataclasses.replace(p, terms=terms(status_quo, p.years)).evaluate(
+        unit[None], f, cap, wanted=("allies_at_2pct",))
     keep = [i for i, y in enumerate(p.years) if years[0] <= y <= years[1]]
     per_ally = {name: out[name][0][:, keep].sum(axis=1)
                 for name in ("gross", "reimbursed", "contributed", "net")}

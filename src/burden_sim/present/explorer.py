@@ -2,10 +2,10 @@
 moves the fraction repaid, the annual cap, the unit costs, the funding key and the years.
 
 Every cost is linear in the unit prices, so the page embeds each scenario's costs at each
-category's unit price ([category, ally, year], in USD per unit of the price), the key shares
-of every funding key, GDP, defence spending and membership, and applies the rules of
+category's unit price ([category, ally, year], in USD per unit of the price), the shares of
+every funding key, GDP, defence spending and membership, and applies the rules of
 policies.common_fund and metrics.defence_after to them in JavaScript: the same arithmetic as
-Python, not an approximation (tests/test_explorer.py checks it in a real browser).
+the Calculator, not an approximation (tests/test_explorer.py checks it in a real browser).
 """
 
 from __future__ import annotations
@@ -13,16 +13,23 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import api, costs, deploy, policies
-from .baseline import DATA_DIR
-from .errors import BurdenSimError
-from .keys import KEY_METHODS, funding_key
-from .scenario import FundingKey
+from ..api import load
+from ..engine.catalogue import ACTIVITIES
+from ..engine.schedule import ScheduleCache
+from ..errors import BurdenSimError
+from ..inputs.baseline import DATA_DIR
+from ..inputs.rules import terms
+from ..inputs.schema import FundingKey
+from ..model import costs
+from ..model.calculator import Calculator
+from ..model.keys import KEY_METHODS, funding_key
+from .files import check_output_path, write_atomically
 
 TEMPLATE = Path(__file__).with_name("explorer.html")
 DATA_MARK = "/*EXPLORER-DATA*/"
@@ -35,11 +42,28 @@ UNITS = {
 }
 
 
+def write(paths: list[Path], output: Path) -> int:
+    """Build the page for ``paths`` and write it to ``output`` (.html) whole or not at all;
+    returns its size in bytes."""
+    check_output_path(output, {".html": "HTML"})
+    if output.is_dir():
+        raise BurdenSimError(f"{output}: is a folder (give a file name ending in .html)")
+    if not output.parent.is_dir() or not os.access(output.parent, os.W_OK):
+        raise BurdenSimError(f"{output}: cannot write into {output.parent}")
+    page = build(paths).encode("utf-8")
+    try:
+        write_atomically(output, lambda tmp: Path(tmp).write_bytes(page))
+    except OSError as exc:
+        raise BurdenSimError(f"{output}: cannot write it ({exc.strerror or exc})") from None
+    return len(page)
+
+
 def build(paths: list[str | Path]) -> str:
     """The page for scenario files that cover the same years."""
     if not paths:
         raise BurdenSimError("explore needs at least one scenario file")
-    loaded = [api.load(path) for path in paths]
+    schedules = ScheduleCache()
+    loaded = [load(path, schedules) for path in paths]
     names = [scenario.name for scenario, _ in loaded]
     if len(set(names)) != len(names):
         raise BurdenSimError(f"two scenarios share a name ({', '.join(names)}): names label "
@@ -49,8 +73,8 @@ def build(paths: list[str | Path]) -> str:
         raise BurdenSimError("scenarios cover different years: " + ", ".join(
             f"{s.name} {s.years.start}-{s.years.end}" for s, _ in loaded)
             + " (the explorer's year selector is shared; explore them separately)")
-    prepared = [api.prepare(scenario, baseline) for scenario, baseline in loaded]
-    return render(page_data(prepared))
+    models = [Calculator.build(scenario, baseline, schedules) for scenario, baseline in loaded]
+    return render(page_data(models))
 
 
 def render(data: dict) -> str:
@@ -80,11 +104,11 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def page_data(prepared: list[api.Prepared]) -> dict:
+def page_data(models: list[Calculator]) -> dict:
     """Everything the page needs, for scenarios over the same years."""
-    first = prepared[0]
+    first = models[0]
     store = _Arrays()
-    scenarios = [scenario_data(p, store) for p in prepared]
+    scenarios = [scenario_data(m, store) for m in models]
     used = sorted({s for sc in scenarios for cat in sc["categories"] for s in cat["sources"]})
     return {
         "allies": list(first.baseline.allies),
@@ -96,7 +120,7 @@ def page_data(prepared: list[api.Prepared]) -> dict:
     }
 
 
-def key_options(p: api.Prepared) -> list[tuple[str, str, FundingKey]]:
+def key_options(p: Calculator) -> list[tuple[str, str, FundingKey]]:
     """(id, label, spec) of every key the model offers, and the scenario's own when it is not
     one of them (custom weights or extra caps)."""
     own = p.scenario.policy.key
@@ -106,13 +130,16 @@ def key_options(p: api.Prepared) -> list[tuple[str, str, FundingKey]]:
     return options
 
 
-def scenario_data(p: api.Prepared, store: _Arrays) -> dict:
+def scenario_data(p: Calculator, store: _Arrays) -> dict:
     """One scenario's coefficients, data and defaults."""
     policy = p.scenario.policy
+    # what a fund would cover, also where the scenario's own rule moves no money
+    covered = terms(policy.model_copy(update={"rule": "common_fund"}), p.years).eligibility(
+        p.missions, p.categories)
     unit = np.eye(len(p.categories))
     gross = costs.gross_cost(p.activity, unit, p.factor)  # [c, a, y] per unit price, USD
-    eligible = costs.gross_cost(p.activity, unit, p.factor, p.eligibility)
-    by_category = p.eligibility.max(axis=0)
+    eligible = costs.gross_cost(p.activity, unit, p.factor, covered)
+    by_category = covered.max(axis=0)
     separable = np.array_equal(eligible, gross * by_category[:, None, None])
     own = policy.key
     keys = []
@@ -125,7 +152,7 @@ def scenario_data(p: api.Prepared, store: _Arrays) -> dict:
         keys.append({"id": ident, "label": label, "method": shares.method,
                      "excluded": list(shares.excluded), "shares": store.add(shares.shares)})
     own_id = "scenario" if own.name == "custom" or own.caps else own.name
-    fund = policy.rule == "common_fund"
+    fund = p.terms.moves_money
     high_claims = (p.prices.high[:, None, None] * eligible).sum(axis=(0, 1))  # [y], f = 1
     cap_max = max(_nice_ceiling(float(high_claims.max()) / 1e6),
                   (policy.annual_cap_usd or 0) / 1e6)
@@ -134,14 +161,14 @@ def scenario_data(p: api.Prepared, store: _Arrays) -> dict:
         "name": p.scenario.name,
         "description": " ".join(p.scenario.description.split()),
         "rule": policy.rule,
+        "moves_money": fund,
         "edition": p.baseline.edition,
         "engine": p.scenario.deployment is not None,
         "elastic": elastic,
         "projected_from": (p.baseline.gdp_last_year + 1) if p.scenario.projection else None,
-        "fraction": policy.fraction if fund else 0.0,
-        "phase": policies.fraction_by_year(1.0, policy.phase_in if fund else None,
-                                           p.years).tolist(),
-        "cap": policy.annual_cap_usd if fund else None,
+        "fraction": p.terms.fraction,
+        "phase": p.terms.phase().tolist() if fund else [1.0] * len(p.years),
+        "cap": p.terms.annual_cap_usd,
         "cap_max_musd": cap_max,
         "key": own_id,
         "accounting": policy.accounting,
@@ -167,7 +194,7 @@ def _nice_ceiling(x: float) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= x)
 
 
-def _categories(p: api.Prepared) -> list[dict]:
+def _categories(p: Calculator) -> list[dict]:
     table = pd.read_csv(DATA_DIR / "unit_costs.csv").set_index("category")
     overrides = p.scenario.unit_costs
     out = []
@@ -178,7 +205,7 @@ def _categories(p: api.Prepared) -> list[dict]:
             source, note = table.at[name, "source_id"], table.at[name, "note"]
         out.append({
             "name": name,
-            "unit": UNITS.get(name) or deploy.ACTIVITIES.get(name, name),
+            "unit": UNITS.get(name) or ACTIVITIES.get(name, name),
             "currency": p.prices.currency[i],
             "central": float(p.prices.central[i]),
             "low": float(p.prices.low[i]),
