@@ -709,6 +709,29 @@ CASES: list[Case] = [
       {"s.yaml": TINY, "t.yaml": TINY}),
     C("report: no output", "report o.yaml s.yaml", "Missing option '--output'",
       {"s.yaml": TINY, "o.yaml": OTHER}, FAILS),
+    # --- the explorer ---------------------------------------------------------------------
+    C("explore: different years", "explore o.yaml s.yaml -o e.html", "scenarios cover different "
+      "years: other 2022-2022, tiny 2022-2023", {"s.yaml": TINY, "o.yaml": OTHER.replace(
+          "end: 2023\npolicy", "end: 2022\npolicy")}),
+    C("explore: same names", "explore s.yaml t.yaml -o e.html", "two scenarios share a name",
+      {"s.yaml": TINY, "t.yaml": TINY}),
+    C("explore: a bad scenario", "explore o.yaml s.yaml -o e.html", "s.yaml:7: "
+      "policy.fraction:", {"s.yaml": _edit(TINY, ("fraction: 0.5", "fraction: 7")),
+                           "o.yaml": OTHER}),
+    C("explore: missing file", "explore s.yaml nope.yaml -o e.html",
+      "nope.yaml: file: cannot read it"),
+    C("explore: unknown format", "explore s.yaml -o e.htm", "e.htm: unknown output format "
+      "'.htm' (allowed: .html)"),
+    C("explore: no such folder", "explore s.yaml -o no/e.html", "no/e.html: folder no does "
+      "not exist"),
+    C("explore: onto a folder", "explore s.yaml -o e.html", "e.html: is a folder",
+      {"s.yaml": TINY, "e.html/": None}),
+    C("explore: under a file", "explore s.yaml -o f/e.html", "f/e.html: cannot write into f",
+      {"s.yaml": TINY, "f": "x"}),
+    C("explore: system folder", "explore s.yaml -o /proc/e.html", "/proc/e.html: cannot "
+      "write it"),
+    C("explore: read-only folder", "explore s.yaml -o ro/e.html", "ro/e.html: cannot write "
+      "into ro", {"s.yaml": TINY, "ro/": "read-only"}, root_ok=False),
     # --- command line usage ---------------------------------------------------------------
     C("unknown command", "bogus", "No such command 'bogus'", xfail=FAILS),
     C("run without a file", "run", "Missing argument 'FILE'", xfail=FAILS),
@@ -805,7 +828,8 @@ def test_the_catalogue_is_large_and_names_each_case_once():
     assert len(names) == len(set(names))
     assert len(CASES) >= 150
     commands = {c.argv.split()[0] for c in CASES}
-    assert {"run", "validate", "compare", "sweep", "sensitivity", "plot", "report"} <= commands
+    assert {"run", "validate", "compare", "sweep", "sensitivity", "plot", "report",
+            "explore"} <= commands
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])

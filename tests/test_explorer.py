@@ -22,8 +22,11 @@ from burden_sim.model.keys import KEY_METHODS, funding_key
 from burden_sim.present import explorer
 
 ROOT = Path(__file__).resolve().parents[1]
+# every shipped scenario over 2017-2024, the status quo first (the page opens on the next)
 NAMES = ("deploying_nation_pays", "common_fund", "fund_enablers_only", "fund_capped",
-         "engine_history", "engine_open_common_fund")
+         "engine_history", "engine_open_common_fund", "proposal_2021", "engine_open_status_quo",
+         "fund_gdp_key", "fund_sensitivity")
+OTHER_YEARS = ("hague_trajectory", "engine_brigade_lithuania")
 SCENARIOS = [ROOT / "scenarios" / f"{n}.yaml" for n in NAMES]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -42,9 +45,14 @@ def embedded(page: Path) -> dict:
     return json.loads(text)
 
 
+def test_shipped_scenarios_are_all_covered():
+    assert sorted((*NAMES, *OTHER_YEARS)) == sorted(p.stem for p in
+                                                   (ROOT / "scenarios").glob("*.yaml"))
+
+
 def test_page_is_self_contained_and_small(page):
     text = page.read_text()
-    assert len(text.encode()) < 2_000_000
+    assert len(text.encode()) < 2_000_000  # every shipped scenario over 2017-2024
     assert "<link" not in text and "@import" not in text and "src=" not in text
     assert not re.search(r"fetch\(|XMLHttpRequest|import\(", text)
     data = embedded(page)
@@ -78,6 +86,30 @@ def test_coefficients_times_prices_give_gross_cost():
     gross = p.evaluate(p.prices.central[None], np.ones(len(p.years)), None)["gross"][0]
     np.testing.assert_allclose(np.einsum("c,cay->ay", p.prices.central, coeff), gross,
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", OTHER_YEARS)
+def test_other_shipped_scenarios_are_small_and_offer_every_key(name, tmp_path):
+    out = tmp_path / "explorer.html"
+    out.write_text(explorer.build([ROOT / "scenarios" / f"{name}.yaml"]), encoding="utf-8")
+    assert out.stat().st_size < 2_000_000
+    keys = embedded(out)["scenarios"][0]["keys"]
+    assert [k["id"] for k in keys] == [k for k in KEY_METHODS if k != "custom"]
+    assert all("shares" in k for k in keys)  # every key computes past the data (projection)
+
+
+def test_the_command_writes_the_page(tmp_path):
+    from typer.testing import CliRunner
+
+    from burden_sim.cli import app
+
+    out = tmp_path / "explorer.html"
+    result = CliRunner().invoke(app, ["explore", str(SCENARIOS[1]), str(SCENARIOS[3]),
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out} (") and "kB" in result.output
+    assert [s["name"] for s in embedded(out)["scenarios"]] == ["common_fund", "fund_capped"]
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left
 
 
 def test_scenarios_over_different_years_are_refused():
@@ -293,6 +325,15 @@ def test_page_in_chromium_equals_python(page, browser):
     ui.cap(400)
     worst["engine_open_common_fund, cap 400, gdp"] = compare(ui.numbers(), reference(
         SCENARIOS[5], 1.0, 400e6, {}, "gdp", full, lowers))
+
+    # 8. the 2021 proposal: phased in from 2022, its cap; 80 % repaid, a dearer fighter-month
+    ui.choose("scenario", "proposal_2021")
+    ui.type("fraction-value", 80)
+    ui.type("price-aircraft_month-value", 113000)
+    shown = ui.numbers()
+    assert [float(r["paid"]) == 0 for r in shown["years"]] == [True] * 5 + [False] * 3
+    worst["proposal_2021, f 0.8 from 2022, cap 300"] = compare(shown, reference(
+        SCENARIOS[6], 0.8, 300e6, {"aircraft_month": 113000}, "nato_derived", full, lowers))
 
     Path(os.environ.get("EXPLORER_REPORT", os.devnull)).write_text(json.dumps(worst, indent=1))
     assert max(worst.values()) <= TOLERANCE, worst

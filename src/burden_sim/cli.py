@@ -327,6 +327,22 @@ def report(
     out.print(f"wrote {output} ({len(page) / 1e6:.1f} MB)")
 
 
+@app.command()
+@one_line_errors
+def explore(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files over the same years.",
+                                                show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The page (.html).",
+                                         show_default=False)],
+) -> None:
+    """An interactive page: move the fraction, cap, unit costs, key and years; exact results."""
+    from .present.explorer import write
+
+    size = write(files, output)
+    out.print(f"wrote {output} ({size / 1e3:,.0f} kB): open it in a browser", soft_wrap=True,
+              markup=False, highlight=False)
+
+
 def main() -> None:
     """Console entry point."""
     app()
