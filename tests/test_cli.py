@@ -191,7 +191,8 @@ def test_sweep_writes_a_zarr_store_and_resumes(monkeypatch, capsys, uncertain, t
     assert "30/30" in stderr  # the progress bar
     with xr.open_zarr(out) as ds:
         assert ds["net"].dims == ("sample", "ally", "year") and ds.sizes["sample"] == 30
-        assert ds["param_policy__fraction"].attrs["path"] == "policy.fraction"
+        assert ds["policy.fraction"].attrs["path"] == "policy.fraction"
+        assert ds["policy.fraction"].attrs["units"] == "1"
         first = ds["net"].values
     (out / "burden_sim_done" / "2.done").unlink()
     code, stdout, _ = cli(monkeypatch, capsys, *args, "--resume")

@@ -210,3 +210,48 @@ def test_list_and_version():
                                 "missions, allies, editions\n")
     code, out, _ = cli("--version")
     assert code == 0 and out == f"burden-sim {burden_sim.__version__}\n"
+
+
+def test_a_sweep_store_answers_who_pays_more(tmp_path):
+    store = tmp_path / "s.zarr"
+    code, _, _ = cli("sweep", SCENARIOS / "common_fund.yaml", "--design", "grid", "--set",
+                     "policy.fraction=0,0.5,1", "--set", "unit_costs.person_year=41568,60000",
+                     "--workers", "1", "-o", store)
+    assert code == 0
+    with xr.open_zarr(store) as ds:
+        assert _all_labelled(ds.reset_coords()) == [] and "sample" not in ds.coords
+        assert ds["unit_costs.person_year"].attrs["units"] == "EUR per person-year"
+        point = ((ds["policy.fraction"] == 0.5) & (ds["unit_costs.person_year"] == 60000)).values
+        change = ds["net_change"].isel(sample=int(np.flatnonzero(point)[0])).values
+    both = burden_sim.compare(SCENARIOS / "deploying_nation_pays.yaml",
+                              SCENARIOS / "common_fund.yaml",
+                              set={"policy.fraction": 0.5, "unit_costs.person_year": 60000})
+    assert np.allclose(change, both["net_change"].isel(scenario=1).values, rtol=1e-12,
+                       atol=1e-3)
+
+
+def test_an_elastic_engine_sweep_compares_with_its_own_status_quo():
+    ds = burden_sim.sweep(SCENARIOS / "engine_open_common_fund.yaml",
+                          {"unit_costs.person_day": [120.0]},
+                          variables=("net_change", "contributed", "reimbursed"))
+    both = burden_sim.compare(SCENARIOS / "engine_open_status_quo.yaml",
+                              SCENARIOS / "engine_open_common_fund.yaml",
+                              set={"unit_costs.person_day": 120.0})
+    expected = both["net_change"].isel(scenario=1).values
+    assert np.allclose(ds["net_change"].isel(sample=0).values, expected, atol=1e-3)
+    # Who volunteers moved with the fund: the transfers alone are not the change.
+    naive = (ds["contributed"] - ds["reimbursed"]).isel(sample=0).values
+    assert np.abs(naive - expected).max() > 1e6
+
+
+def test_a_sweep_plot_draws_a_band_only_where_there_are_draws(tmp_path):
+    from burden_sim.present.plots import sweep_curve
+
+    grid = burden_sim.sweep(SCENARIOS / "common_fund.yaml", {"policy.fraction": [0, 0.5, 1]})
+    figure = sweep_curve(grid, "policy.fraction", "CZE")
+    ax = figure.axes[0]
+    assert len(ax.collections) == 0 and "policy.fraction (share, 0-1)" in ax.get_xlabel()
+    assert "USD million" in ax.get_ylabel()
+    lhs = burden_sim.sweep(SCENARIOS / "fund_sensitivity.yaml", design="lhs", samples=64)
+    ax = sweep_curve(lhs, "unit_costs.person_year", "CZE").axes[0]
+    assert len(ax.collections) == 1 and "EUR per person-year" in ax.get_xlabel()

@@ -212,6 +212,6 @@ def test_a_float32_store_holds_the_float64_results_rounded(tmp_path, reference):
     for name in ("net", "net_pct_gdp", "allies_at_2pct"):
         assert ds[name].dtype == np.float32
         assert np.array_equal(ds[name].values, reference[name].values.astype(np.float32))
-    assert ds["param_policy__fraction"].dtype == np.float64  # parameters keep every digit
+    assert ds["policy.fraction"].dtype == np.float64  # parameters keep every digit
     with pytest.raises(BurdenSimError, match="different sweep"):
         store.run_into_store(plan(), out, executors.serial, resume=True)

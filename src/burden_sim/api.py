@@ -15,6 +15,7 @@ from .errors import BurdenSimError
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.loading import load_scenario as read_scenario
 from .inputs.paths import with_settings
+from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
 from .model.results import USD, build_dataset, label
@@ -54,14 +55,6 @@ def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings
         scenario = with_settings(scenario, settings, baseline.unit_costs)
         check_scenario(scenario, baseline, schedules=schedules)
     return scenario, baseline
-
-
-def status_quo(scenario: Scenario) -> Scenario:
-    """The same scenario (years, missions, edition, unit costs) under today's rule: the
-    deploying nation pays."""
-    name = "deploying_nation_pays" if scenario.name != "deploying_nation_pays" else "status_quo"
-    policy = scenario.policy.model_copy(update={"rule": "deploying_nation_pays"})
-    return scenario.model_copy(update={"name": name, "policy": policy, "parameters": {}})
 
 
 def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  # noqa: A002

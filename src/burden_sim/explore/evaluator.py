@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from ..engine.schedule import ScheduleCache
 from ..errors import BurdenSimError
 from ..inputs.paths import canonical, set_values, with_unit_costs
+from ..inputs.rules import status_quo
 from ..inputs.schema import Scenario
 from ..model.calculator import Calculator, unit_costs_for
 from ..model.core import Workspace
@@ -25,7 +26,7 @@ class Evaluator:
     def __init__(self, sweep: Sweep, reuse_buffers: bool = False) -> None:
         self.sweep = sweep
         self.schedules = ScheduleCache()
-        self._models: dict[tuple[float, ...], Calculator] = {}
+        self._models: dict[tuple, Calculator] = {}
         self._design: np.ndarray | None = None
         # Results in buffers kept from chunk to chunk (each valid until the next chunk):
         # for workers that write a chunk before computing the next.
@@ -63,10 +64,13 @@ class Evaluator:
         out: dict[str, np.ndarray] = {}
         for g, row in enumerate(groups):
             rows = np.flatnonzero(which.ravel() == g)
-            model = self.model({parameters[j].path: float(v)
-                                for j, v in zip(structural, row, strict=True)})
-            result = model.evaluate(*self._vectorised_inputs(model, values[rows]),
-                                    wanted=self.sweep.variables, workspace=self._workspace)
+            changes = {parameters[j].path: float(v) for j, v in zip(structural, row, strict=True)}
+            model = self.model(changes)
+            inputs = self._vectorised_inputs(model, values[rows])
+            result = model.evaluate(*inputs, wanted=self._computed, workspace=self._workspace)
+            if "net_change" in self.sweep.variables:
+                result = {**result, "net_change": self._net_change(changes, model, inputs,
+                                                                   result)}
             if len(groups) == 1 and self._workspace is not None:
                 return {**result, "parameters": values}  # no copy: the caller writes it
             for name in self.sweep.variables:
@@ -75,6 +79,29 @@ class Evaluator:
                 out[name][rows] = result[name]
         out["parameters"] = values
         return out
+
+    @property
+    def _computed(self) -> tuple[str, ...]:
+        """What the model computes for the kept variables (net_change from the transfers)."""
+        extra = ("reimbursed", "contributed", "net") if "net_change" in self.sweep.variables \
+            else ()
+        return tuple(dict.fromkeys(v for v in (*self.sweep.variables, *extra)
+                                   if v != "net_change"))
+
+    def _net_change(self, changes: dict[str, float], model: Calculator, inputs: tuple,
+                    result: dict[str, np.ndarray]) -> np.ndarray:
+        """Net cost minus the net cost if the deploying nation paid at the same prices. With
+        the same schedule that is what the ally pays in minus what it is repaid; when who
+        volunteers responds to the policy (elasticity > 0), the status quo has its own."""
+        deployment = model.scenario.deployment
+        if deployment is None or deployment.elasticity == 0 or not model.terms.moves_money:
+            return result["contributed"] - result["reimbursed"]
+        key = ("status quo", *changes.values())
+        if key not in self._models:
+            self._models[key] = Calculator.build(status_quo(model.scenario),
+                                                 self.sweep.baseline, self.schedules)
+        reference = self._models[key].evaluate(*inputs, wanted=("net",))
+        return result["net"] - reference["net"]
 
     def model(self, changes: dict[str, float]) -> Calculator:
         """The prepared model of the scenario with structural ``changes``, built once."""

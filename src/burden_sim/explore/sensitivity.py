@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
-from ..model.results import VARIABLES
 from .evaluator import Evaluator
-from .sweep import Sweep
+from .sweep import Sweep, variable_info
 
-MONEY = ("gross", "reimbursed", "contributed", "net")
+MONEY = ("gross", "reimbursed", "contributed", "net", "net_change")
 
 
 def reduce_output(result: dict[str, np.ndarray], sweep: Sweep, name: str, ally: str | None,
@@ -21,7 +20,7 @@ def reduce_output(result: dict[str, np.ndarray], sweep: Sweep, name: str, ally: 
     years for money; the last year otherwise."""
     years = sweep.scenario.year_list
     values = result[name]
-    if VARIABLES[name][0][1] == "ally":
+    if variable_info(name)[0][1] == "ally":
         if ally is None:
             raise OptionError("output_var", name, "a per-ally result: give an ally (ISO3 code)")
         if ally not in allies:

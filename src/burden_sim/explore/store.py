@@ -11,9 +11,9 @@ import numpy as np
 import xarray as xr
 
 from ..errors import BurdenSimError
-from ..model.results import VARIABLES
+from ..model.results import label
 from .executors import Executor, serial
-from .sweep import Sweep
+from .sweep import Sweep, parameter_attrs, variable_info
 from .writer import DONE, ChunkWriter, compressor, coord_name
 
 MANIFEST = "burden_sim_sweep.json"
@@ -52,20 +52,21 @@ def _template(sweep: Sweep):
     shapes = {"ally": len(allies), "year": len(years)}
     variables = {}
     for name in sweep.variables:
-        dims = VARIABLES[name][0]
+        dims, units, meaning = variable_info(name)
         shape = (sweep.samples, *(shapes[d] for d in dims[1:]))
         variables[name] = (dims, da.zeros(shape, chunks=(sweep.chunk_size, *shape[1:]),
                                           dtype=sweep.dtype),
-                           {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})
+                           {"units": units, "long_name": meaning})
     coords = {"ally": np.array(allies, dtype=object), "year": years}
     for j, parameter in enumerate(sweep.parameters):
         coords[coord_name(j, parameter)] = ("sample", da.zeros(sweep.samples,
                                                                 chunks=sweep.chunk_size),
-                                             {"path": parameter.path})
-    return xr.Dataset(variables, coords=coords, attrs={
+                                             parameter_attrs(parameter.path, sweep.scenario,
+                                                             sweep.baseline))
+    return label(xr.Dataset(variables, coords=coords, attrs={
         "scenario": sweep.scenario.name, "design": sweep.design, "samples": sweep.samples,
         "seed": sweep.seed, "chunk_size": sweep.chunk_size, "edition": sweep.baseline.edition,
-        "parameters": ", ".join(q.path for q in sweep.parameters)})
+        "parameters": ", ".join(q.path for q in sweep.parameters)}))
 
 
 def write_chunk(sweep: Sweep, directory: Path, index: int, result: dict[str, np.ndarray]) -> None:
@@ -96,14 +97,17 @@ def in_memory(sweep: Sweep, executor: Executor = serial) -> xr.Dataset:
     parameter values as coordinates along ``sample``."""
     parts = dict(executor(sweep, list(range(sweep.chunks)), None))
     ordered = [parts[i] for i in range(sweep.chunks)]
-    data = {name: (VARIABLES[name][0], np.concatenate([r[name] for r in ordered]),
-                   {"units": VARIABLES[name][1], "long_name": VARIABLES[name][2]})
-            for name in sweep.variables}
+    data = {}
+    for name in sweep.variables:
+        dims, units, meaning = variable_info(name)
+        data[name] = (dims, np.concatenate([r[name] for r in ordered]),
+                      {"units": units, "long_name": meaning})
     values = np.concatenate([r["parameters"] for r in ordered])
     coords = {"ally": list(sweep.baseline.allies), "year": sweep.scenario.year_list}
-    coords |= {parameter.path: ("sample", values[:, j])
+    coords |= {parameter.path: ("sample", values[:, j], parameter_attrs(
+        parameter.path, sweep.scenario, sweep.baseline))
                for j, parameter in enumerate(sweep.parameters)}
-    return xr.Dataset(data, coords=coords, attrs={
+    return label(xr.Dataset(data, coords=coords, attrs={
         "scenario": sweep.scenario.name, "design": sweep.design, "samples": sweep.samples,
         "seed": sweep.seed, "edition": sweep.baseline.edition,
-        "parameters": ", ".join(q.path for q in sweep.parameters)})
+        "parameters": ", ".join(q.path for q in sweep.parameters)}))

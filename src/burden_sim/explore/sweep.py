@@ -16,13 +16,50 @@ from ..inputs.schema import Scenario, Uncertain, UnitCost
 from ..model.calculator import unit_costs_for
 from .designs import DESIGNS, Parameter, grid_size
 
-SAMPLED = ("gross", "reimbursed", "contributed", "net", "net_pct_gdp",
+SAMPLED = ("gross", "reimbursed", "contributed", "net", "net_change", "net_pct_gdp",
            "defence_pct_gdp_after", "fair_share", "marginal_cost", "allies_at_2pct",
            "allies_at_3_5pct", "gini_net_pct_gdp", "spearman_rho", "spearman_p",
            "kendall_tau", "kendall_p")
+# What a sweep keeps beyond a run's results: (dims, units, meaning), as model.results.VARIABLES.
+SWEEP_ONLY = {
+    "net_change": (("sample", "ally", "year"), "USD (current prices)",
+                   "net cost minus the net cost if the deploying nation paid (the status quo: "
+                   "same years, missions, schedule inputs and unit costs)"),
+}
+# Units of the numbers a parameter's path may end in (default "1").
+PATH_UNITS = {"fraction": "1", "annual_cap_usd": "USD a year", "gdp_growth_pct": "% a year",
+              "defence_target_pct": "% of GDP", "target_year": "year", "troops": "persons",
+              "aircraft": "aircraft", "host_support_eur": "EUR a year", "months": "months",
+              "rotations_per_year": "rotations a year", "elasticity": "1", "start": "year",
+              "end": "year", "samples": "1", "seed": "1"}
+CATEGORY_UNITS = {"person_year": "person-year", "aircraft_month": "aircraft-month",
+                  "host_support": "EUR of host support", "person_move": "person moved",
+                  "person_day": "person-day", "hns_day": "hosted detachment-day"}
 STORED_TYPES = ("float64", "float32")  # float32: half the store, about 7 significant digits
-DEFAULT_VARIABLES = ("net", "net_pct_gdp", "reimbursed", "contributed", "allies_at_2pct",
-                     "allies_at_3_5pct")
+DEFAULT_VARIABLES = ("net", "net_change", "net_pct_gdp", "reimbursed", "contributed",
+                     "allies_at_2pct", "allies_at_3_5pct")
+
+
+def variable_info(name: str) -> tuple[tuple[str, ...], str, str]:
+    """(dims, units, meaning) of a result a sweep may keep."""
+    from ..model.results import VARIABLES
+
+    return SWEEP_ONLY.get(name) or VARIABLES[name]
+
+
+def parameter_attrs(path: str, scenario: Scenario, baseline: Baseline) -> dict[str, str]:
+    """CF units and long_name of a parameter's values, e.g. unit_costs.person_year: EUR per
+    person-year."""
+    parts = canonical(path).split(".")
+    if parts[0] == "unit_costs":
+        cost = {**unit_costs_for(scenario, baseline), **scenario.unit_costs}.get(parts[1])
+        currency = cost.currency if cost is not None else ""
+        what = CATEGORY_UNITS.get(parts[1], parts[1].replace("_", " ").replace(
+            "flight hour ", "flight hour, ").replace("ship day ", "ship-day, "))
+        return {"units": f"{currency} per {what}", "long_name": f"unit cost ({parts[-1]}) of "
+                f"{parts[1]}", "path": path}
+    return {"units": PATH_UNITS.get(parts[-1], "1"), "long_name": path.replace(".", " ")
+            .replace("_", " "), "path": path}
 
 
 @dataclass(frozen=True)

@@ -47,5 +47,6 @@ class ChunkWriter:
 
 
 def coord_name(j: int, parameter: Parameter) -> str:
-    """The store's name for the values of parameter ``j`` along ``sample``."""
-    return "param_" + parameter.path.replace(".", "__")
+    """The store's name for the values of parameter ``j`` along ``sample``: its path, as in
+    Python and on the command line (``policy.fraction``)."""
+    return parameter.path

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .schema import Policy
+from .schema import Policy, Scenario
 
 
 def fraction_by_year(fraction: float, phase_in: dict[int, float] | None,
@@ -84,3 +84,11 @@ class Terms:
 def terms(policy: Policy, years: list[int]) -> Terms:
     """What ``policy`` implies over ``years``."""
     return Terms(policy, tuple(years))
+
+
+def status_quo(scenario: Scenario) -> Scenario:
+    """The same scenario (years, missions, edition, unit costs) under today's rule: the
+    deploying nation pays."""
+    name = "deploying_nation_pays" if scenario.name != "deploying_nation_pays" else "status_quo"
+    policy = scenario.policy.model_copy(update={"rule": "deploying_nation_pays"})
+    return scenario.model_copy(update={"name": name, "policy": policy, "parameters": {}})

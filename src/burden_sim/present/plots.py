@@ -69,12 +69,22 @@ def spending_scatter(ds: xr.Dataset, path: Path | None = None,
                                     f"accounting: {ds.attrs.get('accounting', '')}"))
 
 
+MONEY = ("gross", "reimbursed", "contributed", "net", "net_change")
+SHORT = {"net": "net cost", "net_change": "change in net cost vs the deploying nation paying",
+         "gross": "gross cost", "reimbursed": "repaid by the fund",
+         "contributed": "paid into the fund", "net_pct_gdp": "net cost as a share of GDP"}
+
+
 def sweep_curve(ds: xr.Dataset, parameter: str, ally: str, path: Path | None = None,
-                variable: str = "net") -> Figure:
-    """An ally's result against one parameter: median and 5-95 % band over the other draws."""
+                variable: str | None = None) -> Figure:
+    """An ally's result against one parameter: the median over the other parameters' values
+    and, where a value of the parameter has several (draws of the others), their 5-95 %
+    band. By default the change against the deploying nation paying, when the store has it."""
+    variable = variable or ("net_change" if "net_change" in ds else "net")
     x = ds[parameter].values
     y = ds[variable].sel(ally=ally)
-    y = (y.sum("year") / 1e6 if variable == "net" else y.isel(year=-1)).values
+    money = variable in MONEY
+    y = (y.sum("year") / 1e6 if money else y.isel(year=-1)).values
     levels = np.unique(x)
     if len(levels) > 25:  # continuous draws: twenty bins of equal width
         edges = np.linspace(x.min(), x.max(), 21)
@@ -82,19 +92,33 @@ def sweep_curve(ds: xr.Dataset, parameter: str, ally: str, path: Path | None = N
         centres = (edges[:-1] + edges[1:]) / 2
     else:
         which, centres = np.searchsorted(levels, x), levels
-    frame = pd.DataFrame({"bin": which, "y": y}).groupby("bin")["y"]
-    stats = frame.quantile([0.05, 0.5, 0.95]).unstack()
+    groups = pd.DataFrame({"bin": which, "y": y}).groupby("bin")["y"]
+    stats = groups.quantile([0.05, 0.5, 0.95]).unstack()
+    several = groups.size().to_numpy() > 1
     centres = centres[stats.index]
+    design = ds.attrs.get("design", "")
     fig = Figure(figsize=(7.5, 4.5))
     ax = fig.subplots()
-    ax.fill_between(centres, stats[0.05], stats[0.95], color=LESS, alpha=0.25,
-                    label="5-95 % of draws")
-    ax.plot(centres, stats[0.5], color=LESS, marker="o", markersize=3, label="median")
-    unit = "USD million, summed over the years" if variable == "net" else "last year"
-    ax.set_xlabel(parameter)
-    ax.set_ylabel(f"{variable} of {ally} ({unit})")
-    ax.set_title(f"{ally}'s {variable} against {parameter}: {ds.attrs.get('scenario', '')} "
-                 f"({ds.attrs.get('design', '')}, {ds.sizes['sample']} samples)", fontsize=10)
+    if several.any():
+        spread = ("5-95 % of the other parameters' grid values" if design == "grid" else
+                  "5-95 % of the draws of the other parameters")
+        ax.fill_between(centres[several], stats[0.05][several], stats[0.95][several],
+                        color=LESS, alpha=0.25, label=spread)
+    ax.plot(centres, stats[0.5], color=LESS, marker="o", markersize=3,
+            label="median" if several.any() else variable)
+    if money and variable == "net_change":
+        ax.axhline(0, color="black", linewidth=0.8)
+    attrs = ds[parameter].attrs
+    units = attrs.get("units", "")
+    name = attrs.get("path", parameter)
+    ax.set_xlabel(name + ("" if not units else " (share, 0-1)" if units == "1" else
+                          f" ({units})"))
+    what = SHORT.get(variable, ds[variable].attrs.get("long_name", variable))
+    unit = ("USD million, summed over the years" if money else
+            f"{ds[variable].attrs.get('units', '')}, {int(ds.year[-1])}")
+    ax.set_ylabel(f"{ally}: {what}\n({unit})", fontsize=9)
+    ax.set_title(f"{ally}: {what}, by {name}\n{ds.attrs.get('scenario', '')}, "
+                 f"{design}, {ds.sizes['sample']} samples", fontsize=10)
     ax.legend(fontsize=8)
     return _finish(fig, path, _note(ds, f"scenario {ds.attrs.get('scenario', '')}"))
 
@@ -239,8 +263,9 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
     sweep_params = [c for c in ds.coords if ds[c].dims == ("sample",)]
     if not sweep_params:
         raise BurdenSimError(f"{source}: --kind sweep needs a sweep store (.zarr)")
-    chosen = parameter or sweep_params[0]
     by_path = {ds[c].attrs.get("path", c): c for c in sweep_params}
+    declared = [q.strip() for q in str(ds.attrs.get("parameters", "")).split(",")]
+    chosen = parameter or next((q for q in declared if q in by_path), sweep_params[0])
     if chosen not in ds.coords and chosen not in by_path:
         raise OptionError("parameter", chosen, f"not in {', '.join(by_path)}")
     if ally is None or ally not in ds.ally.values:
