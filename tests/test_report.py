@@ -60,3 +60,32 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     subprocess.run([CHROMIUM, *flags, "--window-size=1200,1600", f"--screenshot={shot}",
                     report.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_report_opens_with_a_summary_and_sorts_as_compare_does(report):
+    import burden_sim
+    from burden_sim.present import tables
+
+    page = report.read_text()
+    cmp = burden_sim.compare(*SCENARIOS, draws=1000)
+    summary = page[page.index("<h2>Summary</h2>"):page.index("<h2>Scenarios</h2>")]
+    for k, name in ((1, "common_fund"), (2, "fund_enablers_only")):
+        less, more = tables.counts(cmp, k)
+        moved = float(cmp["reimbursed"].isel(scenario=k).sum()) / 1e6
+        low, high = tables.band_total(cmp, "reimbursed_draws", k)
+        assert (f"Under <b>{name}</b>, {more} allies pay more and {less} pay less than under "
+                f"deploying_nation_pays over 2017-2024; the fund moves USD {moved:,.1f} million "
+                f"(90 % band {low:,.1f} to {high:,.1f})") in summary
+    assert "unit-cost uncertainty only" in summary
+    # The allies' tables list them in compare's order (the change under common_fund).
+    order = [str(a) for a in cmp.ally.values[tables.order(cmp)]]
+    for table in re.findall(r"<h3>.*?</table>", page, re.S):
+        assert re.findall(r"<tr><td>([A-Z]{3})</td>", table) == order
+
+
+def test_report_sources_are_linked_and_name_no_local_file(report):
+    page = report.read_text()
+    sources = page[page.index("<h2>Sources</h2>"):]
+    rows = re.findall(r"<tr><td>[^<]+</td><td>(.*?)</td>", sources)
+    assert len(rows) > 50 and sum("<a href='http" in r for r in rows) >= len(rows) - 3
+    assert "/work/" not in page and "/home/" not in page and "file://" not in page

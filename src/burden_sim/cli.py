@@ -251,13 +251,15 @@ def sensitivity(
     plot: Annotated[Path | None, typer.Option(help="Save a bar chart (.png or .svg).")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Save the indices (.csv).")] = None,
+    fmt: Format = "table",
 ) -> None:
     """Sobol first-order and total indices (SALib) of one result to the declared parameters."""
     from .explore.sensitivity import sobol_indices
     from .present import plots
     from .present.files import PLOT_FORMATS, check_output_path, write_atomically
-    from .present.tables import sobol_table
+    from .present.tables import sobol_view
 
+    _check_format(fmt)
     if plot is not None:
         check_output_path(plot, PLOT_FORMATS)
     if output is not None:
@@ -269,17 +271,17 @@ def sensitivity(
     indices = sobol_indices(plan, output_var, ally, year, plan.baseline.allies)
     what = f"{output_var}{'' if ally is None else ' of ' + ally}" + (
         f" in {year}" if year is not None else "")
-    out.print(sobol_table(indices, what, plan))
+    _show(sobol_view(indices, what, plan), fmt)
     if plot is not None:
         plots.sobol_bars(indices, f"Sobol indices of {what} ({scenario.name})",
                          f"burden-sim; data edition {edition}; {plan.samples} base samples",
                          plot)
-        out.print(f"wrote {plot}")
+        _wrote(plot, fmt)
     if output is not None:
         frame = indices.assign(output=what, scenario=scenario.name, edition=edition,
                                base_samples=plan.samples)
         write_atomically(output, lambda tmp: frame.to_csv(tmp))
-        out.print(f"wrote {output}")
+        _wrote(output, fmt)
 
 
 @app.command()

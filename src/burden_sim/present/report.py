@@ -55,6 +55,9 @@ caption { caption-side: bottom; font-size: 0.85em; color: #555; text-align: left
 img { max-width: 100%; display: block; margin: 1em 0; }
 .more { color: #b03030; } .less { color: #2f5f9f; }
 table.scenarios td:nth-child(2) { text-align: left; }
+td { white-space: nowrap; }
+table.scenarios td:nth-child(2), table.sources td { white-space: normal; }
+table.scenarios th:nth-child(2) { text-align: left; }
 table.sources { table-layout: fixed; width: 100%; }
 table.sources td, table.sources th { text-align: left; overflow-wrap: anywhere; }
 table.sources th:nth-child(1) { width: 11em; } table.sources th:nth-child(4) { width: 7em; }
@@ -99,7 +102,8 @@ def summary(ds: xr.Dataset) -> str:
     view = tables.compare_view(ds).tables[0].rows
     sentences = []
     for k, name in enumerate(names[1:], start=1):
-        rows = view[view["scenario"] == name]
+        rows = view[view["scenario"] == name].sort_values("net_change_usd_m", ascending=False,
+                                                          kind="stable")
         less, more = tables.counts(ds, k)
         moved = float(ds["reimbursed"].isel(scenario=k).sum()) / 1e6
         low, high = tables.band_total(ds, "reimbursed_draws", k)

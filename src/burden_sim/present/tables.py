@@ -301,7 +301,9 @@ def cell(style: str, values: tuple) -> str:
     spec = {"money": ",.1f", "signed": "+,.1f", "bp": "+.2f", "count": "d",
             "ratio": ".3f"}[style]
     text = f"{values[0]:{spec}}"
-    return text.replace("-", "+", 1) if text.lstrip("+-").strip("0.,") == "" else text
+    if text.lstrip("+-").strip("0.,") == "":  # rounds to zero: no minus sign
+        return ("+" if spec.startswith("+") else "") + text.lstrip("+-")
+    return text
 
 
 def groups(table: Table) -> list[tuple[str, pd.DataFrame]]:
@@ -500,19 +502,17 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
     return View([Table(title, columns, rows.reset_index(drop=True))])
 
 
-def sobol_table(indices: pd.DataFrame, what: str, sweep):
+def sobol_view(indices: pd.DataFrame, what: str, sweep) -> View:
     """Sobol first-order and total indices of ``what`` with their 95 % confidence intervals."""
-    from rich.table import Table as RichTable
-
     runs = sweep.samples * (len(sweep.parameters) + 2)
-    table = RichTable(title=f"Sobol indices of {what}: {sweep.scenario.name}",
-                      caption=f"{sweep.samples} base samples, {runs} model runs; 95 % "
-                              "confidence intervals.")
-    for name in ("parameter", "S1", "± S1", "ST", "± ST"):
-        table.add_column(name, justify="left" if name == "parameter" else "right")
-    for path, row in indices.iterrows():
-        table.add_row(str(path), *(f"{row[c]:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")))
-    return table
+    rows = indices.reset_index().rename(columns={indices.index.name or "index": "parameter"})
+    columns = (Column("parameter", "text", ("parameter",)), Column("S1", "ratio", ("S1",)),
+               Column("± S1", "ratio", ("S1_conf",)), Column("ST", "ratio", ("ST",)),
+               Column("± ST", "ratio", ("ST_conf",)))
+    return View([Table(f"Sobol indices of {what}: {sweep.scenario.name}", columns,
+                       rows[["parameter", "S1", "S1_conf", "ST", "ST_conf"]],
+                       (f"{sweep.samples} base samples, {runs} model runs; 95 % confidence "
+                        "intervals.",))])
 
 
 def validation_summary(file, scenario, baseline) -> str:
