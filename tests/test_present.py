@@ -132,10 +132,9 @@ def test_the_central_value_lies_inside_its_band_when_the_central_is_inside_its_r
     assert np.all((low <= central + 1e-9) & (central <= high + 1e-9))
 
 
-@pytest.mark.xfail(strict=True, reason="data (issue 12 point 2, calib): the shipped central "
-                   "person-year and person-move costs are the lowest of their sourced ranges, "
-                   "so the central change lies outside its own band for every ally")
 def test_the_shipped_central_values_lie_inside_their_bands():
+    """With the calibrated central unit costs (docs/calibration.md) every ally's central change
+    lies inside its own band."""
     cmp = burden_sim.api.against_status_quo(SCENARIOS / "common_fund.yaml", draws=1000)
     central = cmp["net_change"].isel(scenario=1).sum("year").values / 1e6
     low, high = tables.band_by_ally(cmp, "net_change_draws", 1)

@@ -1,5 +1,5 @@
 """The public API, for notebooks and the command line: load a scenario, simulate it, compare
-scenarios, sweep parameters. Results are labelled xarray Datasets."""
+scenarios, sweep parameters, calibrate the unit costs. Results are labelled xarray Datasets."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ import xarray as xr
 from .engine.schedule import ScheduleCache
 from .errors import BurdenSimError
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
+from .inputs.calibration import load_points
 from .inputs.loading import load_scenario as read_scenario
 from .inputs.paths import with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
+from .model.calibration import Calibration
+from .model.calibration import calibrate as calibrate_points
 from .model.results import USD, build_dataset, label
 from .validate import check_scenario
 
@@ -206,3 +209,14 @@ def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
              else Uncertain.model_validate(spec) for path, spec in (parameters or {}).items()}
     return in_memory(plan_sweep(scenario, baseline, design=design, samples=samples, seed=seed,
                                 overrides=specs, variables=variables))
+
+
+def calibrate(points: str | Path | None = None) -> Calibration:
+    """Fit the central unit costs to published national mission costs (data/
+    calibration_points.csv, or ``points``) within the shipped ranges: the validation fit without
+    the held-out points, the final fit on every usable point, and leave-one-out predictions."""
+    table = load_points(Path(points)) if points is not None else load_points()
+    costs = load_baseline().unit_costs
+    shipped, low, high = (np.array([getattr(costs[c], field) for c in table.categories])
+                          for field in ("central", "low", "high"))
+    return calibrate_points(table, shipped, low, high)

@@ -345,6 +345,33 @@ def explore(
               markup=False, highlight=False)
 
 
+@app.command()
+@one_line_errors
+def calibrate(
+    points: Annotated[Path | None, typer.Option(
+        "--points", help="Calibration points (default: the shipped "
+        "data/calibration_points.csv).", show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The page to write (.md); the "
+                                         "figure goes beside it as calibration.png.")]
+    = Path("docs/calibration.md"),
+) -> None:
+    """Fit the central unit costs to published national mission costs; write the page (points,
+    fit, held-out check) and a figure of model against published cost."""
+    from .api import calibrate as run_calibration
+    from .present.calibration import FIGURE, figure, markdown
+    from .present.files import check_output_path, write_atomically
+
+    check_output_path(output, {".md": "Markdown"})
+    result = run_calibration(points)
+    page = markdown(result)
+    figure(result, output.parent / FIGURE)
+    write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    shipped = ", ".join(f"{k} EUR {result.final.prices[result.points.categories.index(k)]:,.0f}"
+                        for k in result.fitted)
+    out.print(f"wrote {output} and {output.parent / FIGURE}: {shipped}; median held-out ratio "
+              f"{result.held_out_median:.2f}")
+
+
 def main() -> None:
     """Console entry point."""
     app()
