@@ -15,6 +15,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 import burden_sim
+from burden_sim import api
 from burden_sim.cli import app
 from burden_sim.explore.uncertainty import pert_draws
 from burden_sim.present import tables
@@ -126,7 +127,7 @@ def test_the_central_value_lies_inside_its_band_when_the_central_is_inside_its_r
              "  aircraft_month: {central: 103000, low: 93000, high: 113000}\n")
     path = tmp_path / "mid.yaml"
     path.write_text(text)
-    cmp = burden_sim.api.against_status_quo(path, draws=500)
+    cmp = api.against_status_quo(path, draws=500)
     central = cmp["net_change"].isel(scenario=1).sum("year").values / 1e6
     low, high = tables.band_by_ally(cmp, "net_change_draws", 1)
     assert np.all((low <= central + 1e-9) & (central <= high + 1e-9))
@@ -135,7 +136,7 @@ def test_the_central_value_lies_inside_its_band_when_the_central_is_inside_its_r
 def test_the_shipped_central_values_lie_inside_their_bands():
     """With the calibrated central unit costs (docs/calibration.md) every ally's central change
     lies inside its own band."""
-    cmp = burden_sim.api.against_status_quo(SCENARIOS / "common_fund.yaml", draws=1000)
+    cmp = api.against_status_quo(SCENARIOS / "common_fund.yaml", draws=1000)
     central = cmp["net_change"].isel(scenario=1).sum("year").values / 1e6
     low, high = tables.band_by_ally(cmp, "net_change_draws", 1)
     outside = [a for a, c, lo, hi in zip(cmp.ally.values, central, low, high, strict=True)
