@@ -399,8 +399,8 @@ CASES: list[Case] = [
       key("{name: custom, weights: {" + ", ".join(f"{a}: {1 if a == 'FIN' else 0}"
                                                   for a in ALL_ALLIES) + "}}"), FAILS),
     C("unknown key name", "validate s.yaml", "s.yaml:8: policy.key.name: Input should be "
-      "'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got 'nato'",
-      key("nato")),
+      "'nato', 'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got "
+      "'natto'", key("natto")),
     C("key a number", "validate s.yaml", "s.yaml:8: policy.key", key("7")),
     C("weights not a mapping", "validate s.yaml", "s.yaml:8: policy.key.weights:",
       key("{name: custom, weights: [1, 2]}")),

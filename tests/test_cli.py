@@ -110,8 +110,9 @@ def test_validate(monkeypatch, capsys, tiny):
         ("key: equal}", "key: equal, eligible_categories: [fuel]}", "broken.yaml:3: "
          "policy.eligible_categories[0]: unknown cost category 'fuel' (allowed here: "
          "person_year, aircraft_month, host_support, person_move)"),
-        ("key: equal", "key: nato", "broken.yaml:3: policy.key.name: Input should be "
-         "'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got 'nato'"),
+        ("key: equal", "key: natto", "broken.yaml:3: policy.key.name: Input should be "
+         "'nato', 'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got "
+         "'natto'"),
         ("hosts: [EST]", "hosts: [EST", "broken.yaml:8: yaml: not valid YAML"),
         ("ally: FRA, role: contributor, start: 2022", "ally: MKD, role: contributor, start: 2019",
          "broken.yaml:10: missions[0].contributions[1].start: MKD joined NATO in 2020, after 2019"),

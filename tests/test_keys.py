@@ -21,7 +21,7 @@ def members(year):
 
 
 def test_every_key_sums_to_one_and_spares_non_members():
-    for name in ("nato_derived", "gdp", "population", "un_regular", "equal"):
+    for name in ("nato", "nato_derived", "gdp", "population", "un_regular", "equal"):
         shares = key(name=name).shares
         assert shares.sum(axis=0) == pytest.approx([1.0, 1.0])
         # Finland (2023), Sweden (2024), North Macedonia (2020) pay nothing in 2017.

@@ -8,7 +8,8 @@ import pytest
 
 from burden_sim.errors import DataError
 from burden_sim.inputs.baseline import DATA_DIR, load_baseline
-from burden_sim.model.nato_key import load_cost_share_tables, nato_shares
+from burden_sim.inputs.cost_shares import load_cost_share_tables
+from burden_sim.model.nato_key import nato_shares
 
 # (first year, last year, ally): percent, copied by hand from the sources named in
 # nato_cost_shares.csv (CNS News 2017, NPK 2017, Europa Press 2017, DND 2018, Diário de Notícias
@@ -190,3 +191,16 @@ def test_a_broken_row_names_file_row_and_field(data_copy, column, value, expecte
     with pytest.raises(DataError) as error:
         tables(data_copy)
     assert str(error.value) == expected
+
+
+def test_the_results_say_where_every_key_share_comes_from():
+    import burden_sim
+    from burden_sim.present.tables import key_shares
+
+    ds = burden_sim.simulate(DATA_DIR.parents[2] / "scenarios" / "common_fund.yaml")
+    table = key_shares(ds)
+    assert table.loc[("USA", 2017)].tolist() == [pytest.approx(22.144), "published",
+                                                 "NCS_CNS_2017;NCS_NPK_2017;NCS_EUROPAPRESS_2017"]
+    assert table.loc[("POL", 2022), "status"] == "reconstructed"
+    assert ("FIN", 2022) not in table.index and ("FIN", 2023) in table.index
+    assert table.groupby(level="year")["share_pct"].sum().round(9).eq(100).all()

@@ -201,6 +201,7 @@ def test_list_and_version():
     assert code == 0 and "fund_sensitivity.yaml" in out
     code, out, _ = cli("list", "keys")
     assert code == 0 and "nato_derived" in out
+    assert "2016-2017  gni" in out and "USA 22.144, DEU 14.65" in out and "CZE 1.0558" in out
     code, out, _ = cli("list", "missions")
     assert code == 0 and "baltic_air_policing" in out
     code, out, _ = cli("list", "editions")

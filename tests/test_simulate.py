@@ -84,15 +84,17 @@ def test_deploying_nation_pays_moves_no_money(shipped):
     np.testing.assert_array_equal(ds["net"], ds["gross"])
 
 
-def test_common_fund_with_full_repayment_equalises_burdens_by_gdp(shipped):
-    # f = 1 and a GDP key: every member's net cost is the same share of its GDP, except the
-    # United States, whose key share is held at Germany's (non-members pay nothing).
+def test_common_fund_with_full_repayment_makes_each_net_cost_its_key_share(shipped):
+    # f = 1: every ally is repaid all it spends and pays its key share of the whole bill, so its
+    # net cost is its key share of the bill (non-members pay nothing). NATO's key holds the US
+    # at 22.14 % before 2021 and at Germany's share from 2021.
     ds = shipped["common_fund"]
-    pct = ds["net_pct_gdp"].where(ds["key_share"] > 0).drop_sel(ally="USA")
-    spread = pct.max("ally") - pct.min("ally")
-    assert float((spread / pct.mean("ally")).max()) < 1e-9
+    bill = ds["gross"].sum("ally")
+    np.testing.assert_allclose(ds["net"], ds["key_share"] * bill, rtol=1e-9, atol=1e-3)
     us, de = ds["key_share"].sel(ally="USA"), ds["key_share"].sel(ally="DEU")
-    np.testing.assert_allclose(us, de, rtol=1e-12)
+    np.testing.assert_allclose(us.sel(year=slice(2021, None)), de.sel(year=slice(2021, None)),
+                               rtol=1e-12)
+    assert (us.sel(year=slice(None, 2020)).round(4) == 0.2214).all()
 
 
 def test_derived_key_near_the_published_us_share():

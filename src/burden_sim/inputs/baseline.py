@@ -1,4 +1,5 @@
-"""The baseline: allies, defence expenditure, GDP, population, exchange rates, unit costs.
+"""The baseline: allies, defence expenditure, GDP, population, exchange rates, unit costs and
+NATO's cost-share tables (``cost_shares.py``).
 
 Every CSV in ``data/`` carries a ``source_id`` that must resolve in ``sources.csv``. Loading
 validates the files and returns arrays indexed by ally and year.
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .cost_shares import CostShareTables, load_cost_share_tables
 from .schema import UnitCost
 
 DATA_DIR = Path(__file__).parents[1] / "data"
@@ -39,6 +41,7 @@ class Baseline:
     usd_per_eur: dict[int, float]
     gdp_last_year: int  # the last year with every ally's GDP
     unit_costs: dict[str, UnitCost]  # every cost category's shipped central/low/high value
+    cost_shares: CostShareTables  # NATO's published cost shares and each period's rule
 
     def index(self, ally: str) -> int:
         """The position of an ally (ISO3 code) on the ally axis."""
@@ -122,11 +125,12 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
     usd_per_eur = {
         int(r.year): float(r.rate) for r in fx[fx["pair"] == "USD_per_EUR"].itertuples()
     }
+    accession_year = allies["accession_date"].str.slice(0, 4).astype(int).to_numpy()
     return Baseline(
         edition=edition,
         allies=codes,
         names=tuple(allies["name"]),
-        accession_year=allies["accession_date"].str.slice(0, 4).astype(int).to_numpy(),
+        accession_year=accession_year,
         years=years,
         gdp_usd=gdp,
         population=population,
@@ -140,6 +144,7 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
                                    currency=row.currency, source=row.source_id)
             for row in tables["unit_costs"].itertuples()
         },
+        cost_shares=load_cost_share_tables(data_dir, codes, accession_year, source_ids),
     )
 
 

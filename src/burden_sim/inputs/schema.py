@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Year = Annotated[int, Field(ge=1949, le=2100)]
 Role = Literal["lead", "augmenting", "framework", "contributor", "host"]
 Rule = Literal["deploying_nation_pays", "common_fund"]
-KeyName = Literal["nato_derived", "gdp", "population", "un_regular", "equal", "custom"]
+KeyName = Literal["nato", "nato_derived", "gdp", "population", "un_regular", "equal", "custom"]
 UnitKind = Literal["fighter", "land", "frigate", "mcm", "exercise"]
 Accounting = Literal["reimbursement_lowers_spending", "reimbursement_frees_budget"]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -100,8 +100,8 @@ class KeyCap(Strict):
 class FundingKey(Strict):
     """How allies finance a fund: a named key, custom weights, and optional caps."""
 
-    name: KeyName = Field(description="nato_derived, gdp, population, un_regular, equal or "
-                         "custom.")
+    name: KeyName = Field(description="nato (NATO's cost shares by period), nato_derived, gdp, "
+                         "population, un_regular, equal or custom.")
     weights: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
         None, description="Custom key only: a weight for every member ally (ISO3 -> weight)."
     )
@@ -119,7 +119,7 @@ class Policy(Strict):
 
     rule: Rule = Field(description="Who bears deployment costs.")
     fraction: Share = Field(1.0, description="Share of eligible costs the fund reimburses.")
-    key: FundingKey = Field(FundingKey(name="nato_derived"),
+    key: FundingKey = Field(FundingKey(name="nato"),
                             description="How allies finance the fund (a name, or a mapping).")
     eligible_missions: list[str] | None = Field(
         None, description="Mission ids the fund covers; all missions when omitted."

@@ -168,7 +168,7 @@ class Calculator:
             "gross_by_mission": costs.gross_by_mission(self.activity, self.prices.central,
                                                        self.factor),
             "gdp": self.gdp, "defence_pct_gdp": self.defence_pct, "key_share": self.key.shares,
-            "member": self.member,
+            "key_status": self.key.status, "key_source": self.key.source, "member": self.member,
         }
         if self.schedule is not None:
             arrays |= self.schedule.counts() | {"activity": self.schedule.activity}

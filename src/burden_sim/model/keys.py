@@ -1,8 +1,8 @@
 """Funding keys: each ally's share k[a, y] of what a common fund spends (columns sum to 1).
 
-NATO's published per-ally cost-share tables could not be retrieved for this baseline, so the
-default key is a labelled derivation (docs/data.md): GDP shares, with the United States'
-share held at Germany's as NATO's 2021-2024 arrangement did.
+The default, ``nato``, is NATO's own cost shares of the table in force each year (published
+values where found, the period's rule for the rest; ``nato_key.py``). ``nato_derived`` is the
+older labelled derivation: GDP shares with the US share held at Germany's in every year.
 """
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ import numpy as np
 
 from ..inputs.baseline import Baseline
 from ..inputs.schema import FundingKey, KeyCap
+from .nato_key import nato_key
 
 KEY_METHODS = {
-    "nato_derived": "derived: GDP shares of members, US share held at Germany's "
-    "(published NATO cost-share tables not shipped; docs/data.md)",
+    "nato": "NATO's cost shares of the table in force each year: published values where found "
+    "(nato_cost_shares.csv), the others by the period's rule (GNI shares with GDP standing in "
+    "for GNI; from 2021 the US held at Germany's); key_status and key_source say which",
+    "nato_derived": "derived: GDP shares of members, US share held at Germany's in every year "
+    "(NATO's 2021 rule applied throughout; docs/data.md)",
     "gdp": "GDP shares of members (current USD, World Bank)",
     "population": "population shares of members (World Bank)",
     "equal": "equal shares of members",
@@ -33,6 +37,8 @@ class KeyShares:
     shares: np.ndarray  # [ally, year], each column sums to 1
     method: str
     excluded: tuple[str, ...]  # members with no figure, who therefore pay nothing
+    status: np.ndarray  # [ally, year] "published", "reconstructed", "computed"; "" non-members
+    source: np.ndarray  # [ally, year] where each share comes from; "" for non-members
 
 
 def cap_at(shares: np.ndarray, capped: int, reference: int) -> np.ndarray:
@@ -63,7 +69,12 @@ def funding_key(baseline: Baseline, spec: FundingKey, years: list[int]) -> KeySh
     """The key ``spec`` over the baseline's allies for ``years``; non-members get zero."""
     members = baseline.members(np.asarray(years))
     excluded: tuple[str, ...] = ()
-    if spec.name == "equal":
+    status = np.where(members, "computed", "")
+    source = np.where(members, KEY_METHODS[spec.name].split(":")[0], "")
+    if spec.name == "nato":
+        nato = nato_key(baseline, years)
+        shares, status, source = nato.shares, nato.status, nato.source
+    elif spec.name == "equal":
         weight = members.astype(float)
     elif spec.name == "custom":
         given = np.array([float((spec.weights or {}).get(a, 0.0)) for a in baseline.allies])
@@ -76,7 +87,8 @@ def funding_key(baseline: Baseline, spec: FundingKey, years: list[int]) -> KeySh
         excluded = tuple(a for a, gap in zip(baseline.allies, missing.any(axis=1), strict=True)
                          if gap)
         weight = np.where(members & ~missing, figures, 0.0)
-    shares = weight / weight.sum(axis=0, keepdims=True)
+    if spec.name != "nato":
+        shares = weight / weight.sum(axis=0, keepdims=True)
     caps = ([NATO_DERIVED_CAP] if spec.name == "nato_derived" else []) + list(spec.caps)
     for cap in caps:
         capped = baseline.index(cap.ally)
@@ -86,4 +98,7 @@ def funding_key(baseline: Baseline, spec: FundingKey, years: list[int]) -> KeySh
             shares = cap_max(shares, capped, float(cap.max_share))
     method = KEY_METHODS[spec.name] + "".join(
         f"; {c.ally} held at {c.at_share_of or c.max_share}" for c in spec.caps)
-    return KeyShares(shares=shares, method=method, excluded=excluded)
+    if spec.caps:
+        status = np.where(members, np.char.add(status, " (capped)"), "")
+    return KeyShares(shares=shares, method=method, excluded=excluded, status=status,
+                     source=source)

@@ -29,6 +29,10 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "gdp": (AY, USD, "gross domestic product"),
     "defence_pct_gdp": (AY, "% of GDP", "defence spending before the policy (NATO)"),
     "key_share": (AY, "1", "funding key: share of the fund each ally finances"),
+    "key_status": (AY, "text", "where the key share comes from: published (NATO's table, as "
+                   "found in a source), reconstructed (the period's rule) or computed"),
+    "key_source": (AY, "text", "source ids of a published share, or the rule, period and GDP "
+                   "year that reconstructed it"),
     "member": (AY, "1", "NATO member in the year (true or false)"),
 }
 

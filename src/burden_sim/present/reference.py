@@ -29,7 +29,7 @@ from ..inputs.schema import (
 
 SECTIONS: list[tuple[type[BaseModel], str, str]] = [
     (Scenario, "the file", "name: common_fund\nedition: \"2024-06\"\nyears: {start: 2017, "
-     "end: 2024}\npolicy: {rule: common_fund, fraction: 1.0, key: nato_derived}\n"
+     "end: 2024}\npolicy: {rule: common_fund, fraction: 1.0, key: nato}\n"
      "missions: missions/eastern_flank_2017_2024.yaml"),
     (Years, "years", "years: {start: 2017, end: 2024}"),
     (Mission, "missions[]", "- id: efp_estonia\n  name: Battlegroup Estonia (UK framework)\n"
@@ -48,7 +48,7 @@ SECTIONS: list[tuple[type[BaseModel], str, str]] = [
      "start: 2022-01-01, aircraft: 4, aircraft_type: F-35A, personnel: 85}"),
     (UnitCost, "unit_costs.<category>", "unit_costs:\n  person_year: {central: 50000, low: "
      "40000, high: 120000, currency: EUR}"),
-    (Policy, "policy", "policy:\n  rule: common_fund\n  fraction: 0.8\n  key: nato_derived\n"
+    (Policy, "policy", "policy:\n  rule: common_fund\n  fraction: 0.8\n  key: nato\n"
      "  eligible_categories: [person_move, host_support]\n  annual_cap_usd: 300_000_000\n"
      "  phase_in: {2022: 0.5, 2024: 1.0}\n  accounting: reimbursement_frees_budget"),
     (FundingKey, "policy.key", "key: {name: custom, weights: {USA: 16, DEU: 16, ...}, caps: "

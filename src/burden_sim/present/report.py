@@ -19,18 +19,21 @@ from ..inputs.baseline import DATA_DIR, load_baseline
 from ..inputs.rules import terms
 from . import plots, tables
 
-SOURCE_ID = re.compile(r"\b(?:M_[A-Z]\d+|UC_[A-Z0-9_]+|S_[A-Z0-9_]+|ECB_[A-Z_]+|DOC\d{3}|"
+SOURCE_ID = re.compile(r"\b(?:M_[A-Z]\d+|UC_[A-Z0-9_]+|S_[A-Z0-9_]+|NCS_[A-Z0-9_]+|ECB_[A-Z_]+|"
+                       r"DOC\d{3}|"
                        r"HAGUE_[A-Z0-9_]+|SHAPE_[A-Z_]+|WB_[A-Z0-9_.-]+|S\d+[a-z]?|"
                        r"S\d\d_[a-z0-9_]+)\b")
 BASELINE_SOURCES = ("S0", "S1a", "S8", "WB_WDI_DATA360", "WB_WDI_POP_2025-10-07",
-                    "ECB_EXR_DAILY", "S_DPA_NB", "S_NATO_FUNDING")
+                    "ECB_EXR_DAILY", "S_NATO_FUNDING", "NCS_CNS_2017", "NCS_DN_2018",
+                    "NCS_OSTERMANN_2020", "NCS_LATRIBUNE_2023", "NCS_CZ_MOD_2020", "NCS_TV3_2025")
 ASSUMPTIONS = (
     "Costs are incremental: what a nation spends because its forces deploy, not the cost of "
     "owning them. Unit costs come from a few national figures and are not inflation-adjusted.",
     "A common fund repays a fraction of eligible costs to the allies that incur them and is "
     "financed by a funding key; money is moved between allies, never made.",
-    "NATO's published cost-share tables could not be retrieved: the default key is derived "
-    "from GDP shares with the United States held at Germany's share (2021-2024 rule).",
+    "The default key is NATO's own cost shares of the table in force each year: the published "
+    "value where one was found (80 values, 2016-2026), the period's rule for the others (GNI "
+    "shares with GDP standing in for GNI; from 2021 the United States held at Germany's).",
     "Defence spending after the policy depends on the accounting switch: a reimbursement "
     "either lowers the deployer's reported spending or frees budget for other defence.",
     "Battlegroup contingents whose size is not published take the rest of NATO's published "

@@ -67,6 +67,16 @@ def span(ds: xr.Dataset, year: int | None = None) -> str:
     return f"{year}" if year is not None else f"{int(ds.year[0])}-{int(ds.year[-1])}"
 
 
+def key_shares(ds: xr.Dataset) -> pd.DataFrame:
+    """Per member and year (one run): its key share in percent, whether the share is published
+    or reconstructed, and its source."""
+    frame = ds[["key_share", "key_status", "key_source"]].where(ds["member"]).to_dataframe()
+    frame = frame[frame["key_status"].astype(str) != ""].dropna(subset=["key_share"])
+    frame["key_share"] = 100 * frame["key_share"]
+    return frame.rename(columns={"key_share": "share_pct", "key_status": "status",
+                                 "key_source": "source"})[["share_pct", "status", "source"]]
+
+
 def _years(ds: xr.Dataset, year: int | None) -> xr.Dataset:
     return ds.sel(year=[year]) if year is not None else ds
 
@@ -436,8 +446,8 @@ KINDS = ("scenarios", "keys", "missions", "allies", "editions")
 
 
 def list_view(kind: str, folder: str = "scenarios") -> View:
-    """What ``burden-sim list KIND`` shows: scenarios in a folder, funding keys, catalogue
-    missions, allies or data editions."""
+    """What ``burden-sim list KIND`` shows: scenarios in a folder, funding keys (with NATO's
+    cost-share tables), catalogue missions, allies or data editions."""
     from pathlib import Path
 
     from ..errors import BurdenSimError, OptionError
@@ -474,6 +484,8 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
 
         rows = pd.DataFrame({"key": list(KEY_METHODS), "method": list(KEY_METHODS.values())})
         names, title = ("key", "method"), "Funding keys (policy.key)"
+        methods = Table(title, tuple(Column(n, text.style, (n,)) for n in names), rows)
+        return View([methods, _cost_share_table()])
     elif kind == "missions":
         from ..engine.catalogue import load_catalogue
 
@@ -500,6 +512,26 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
         title = "Defence-expenditure editions (edition:)"
     columns = tuple(Column(n, text.style, (n,)) for n in names)
     return View([Table(title, columns, rows.reset_index(drop=True))])
+
+
+def _cost_share_table() -> Table:
+    """NATO's cost-share tables by period: the published shares and the rule for the rest."""
+    from ..inputs.baseline import DEFAULT_EDITION, load_baseline
+
+    base = load_baseline(DEFAULT_EDITION)
+    shares = base.cost_shares
+    records = []
+    for period in shares.periods:
+        live = (shares.start <= period.end) & (shares.end >= period.start)
+        published = ", ".join(f"{base.allies[a]} {100 * v:.6g}"
+                              for a, v in zip(shares.ally[live], shares.share[live], strict=True))
+        records.append({"years": f"{period.start}-{period.end}", "rule": period.rule or "none",
+                        "published": published or "none"})
+    columns = tuple(Column(n, "text", (n,)) for n in ("years", "rule", "published"))
+    return Table("The nato key: NATO's cost-share tables (published shares in %; the others by "
+                 "the period's rule)", columns, pd.DataFrame(records),
+                 ("Sources in nato_cost_shares.csv; every result says which share is published "
+                  "and where it comes from (key_status, key_source).",))
 
 
 def sobol_view(indices: pd.DataFrame, what: str, sweep) -> View:
