@@ -1,13 +1,21 @@
-"""Throughput and peak memory of Monte Carlo sweeps of the common-fund scenario.
+"""Sweeps end to end against the core, and the 10^7-sample sweep.
 
-    python benchmarks/bench_sweep.py [--sizes 1e4 1e5 1e6 1e7] [--workers 2]
+    python benchmarks/bench_sweep.py                 # the targets (a few minutes)
+    python benchmarks/bench_sweep.py --quick         # tiny sizes (what the tests run)
 
-Each size runs in a fresh process (a local process pool of --workers), drawing the person-year,
-person-move and fighter-month unit costs (PERT over their shipped ranges) and the fraction
-repaid (uniform 0.5-1), for all 32 allies and 8 years, streamed chunk by chunk into a Zarr store
-in a temporary folder. Two output sets: ``per-ally`` keeps net cost per sample, ally and year;
-``summary`` keeps the per-sample, per-year counts of allies at 2 % and 3.5 % and the Gini
-coefficient (the whole model still runs for every ally and year). Results go to
+Sweeps of scenarios/fund_sensitivity.yaml (common_fund with PERT unit costs and a fraction
+uniform on 0.5-1, Monte Carlo), run as the command a user types (`burden-sim sweep`, two
+worker processes, a fresh store in a temporary folder), side by side with the core evaluating
+the same rows in memory on the same number of processes (each builds its model once, draws its
+chunks' parameter values untimed, then times `Evaluator.rows` on them). Measures:
+
+- throughput: end to end (samples / wall seconds of the whole command, start-up included)
+  against the core's, at --samples with the default variables (per ally), float64 and float32,
+  and with per-sample summaries only (where the disk does not set the pace);
+- the --big sweep keeping per-sample summaries only (the 2 % and 3.5 % counts and the Gini),
+  its wall time and the peak resident memory of the driver and of the largest worker.
+
+The machine's load (1-minute average) is recorded before and after each measure. Results go to
 benchmarks/results/sweep.json.
 """
 
@@ -15,75 +23,145 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUTS = {"per-ally": "net", "summary": "allies_at_2pct,allies_at_3_5pct,gini_net_pct_gdp"}
+SCENARIO = ROOT / "scenarios" / "fund_sensitivity.yaml"
+SUMMARIES = "allies_at_2pct,allies_at_3_5pct,gini_net_pct_gdp"
+BIN = Path(sys.executable).parent
 
-CHILD = """
-import sys
+CORE = """
+import concurrent.futures as cf, json, multiprocessing as mp, sys, time
 from pathlib import Path
-from burden_sim import sweeps
-from burden_sim.inputs.loading import load_scenario
-from burden_sim.inputs.schema import Uncertain
-n, workers, out, variables = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
-scenario, _ = load_scenario(sys.argv[5])
-plan = sweeps.make_plan(scenario, design="mc", samples=n, seed=1, chunk_size=min(n, 20_000),
-    variables=tuple(variables.split(",")), overrides={
-        "unit_costs.person_year": Uncertain(distribution="pert"),
-        "unit_costs.person_move": Uncertain(distribution="pert"),
-        "unit_costs.aircraft_month": Uncertain(distribution="pert"),
-        "policy.fraction": Uncertain(distribution="uniform", low=0.5, high=1.0)})
-sweeps.run(plan, out, sweeps.processes(workers))
-import json, resource
-print(json.dumps({"driver": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+
+def start(samples, chunk, variables):
+    global evaluator
+    from burden_sim import api
+    from burden_sim.explore.evaluator import Evaluator
+    from burden_sim.explore.sweep import DEFAULT_VARIABLES, plan_sweep
+    from burden_sim.model.core import ordinary_pages
+    ordinary_pages()
+    scenario, baseline = api.load(sys.argv[1])
+    sweep = plan_sweep(scenario, baseline, design="mc", samples=samples, chunk_size=chunk,
+                       variables=tuple(variables.split(",")) if variables else DEFAULT_VARIABLES)
+    evaluator = Evaluator(sweep, reuse_buffers=True)
+    evaluator.chunk(0)  # build the model and fault the buffers in, untimed
+
+def work(indices):
+    seconds = 0.0
+    for index in indices:
+        values = evaluator.parameter_values(index)
+        start = time.perf_counter()
+        evaluator.rows(values)
+        seconds += time.perf_counter() - start
+    return seconds
+
+if __name__ == "__main__":
+    samples, chunk, workers = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    variables = sys.argv[5] if len(sys.argv) > 5 else ""
+    chunks = -(-samples // chunk)
+    shares = [list(range(w, chunks, workers)) for w in range(workers)]
+    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                                initializer=start, initargs=(samples, chunk, variables)) as pool:
+        for _ in pool.map(time.sleep, [0.5] * workers):  # every worker started
+            pass
+        seconds = list(pool.map(work, shares))
+    print(json.dumps({"seconds": max(seconds), "per_worker": seconds}))
+"""
+
+COMMAND = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+if done.returncode:
+    sys.exit(done.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
+                  "peak_rss_mb": usage.ru_maxrss / 1024}))
 """
 
 
-def one(n: int, workers: int, output: str) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="burden-sweep-"))
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def core(samples: int, chunk: int, workers: int, variables: str = "") -> dict:
+    """The core's in-memory seconds for the rows (the slowest worker's share)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "core_bench.py"
+        script.write_text(CORE)
+        done = subprocess.run([sys.executable, str(script), str(SCENARIO), str(samples),
+                               str(chunk), str(workers), variables],
+                              check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sweep(samples: int, chunk: int, workers: int, variables: str = "",
+          dtype: str = "float64") -> dict:
+    """`burden-sim sweep` as a whole process: seconds, store size and peak memory (of the
+    driver, and of the largest worker, which the driver waits for)."""
+    folder = Path(tempfile.mkdtemp(prefix="burden-sweep-", dir=os.environ.get("BENCH_TMP")))
     store = folder / "s.zarr"
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, str(n), str(workers), str(store),
-                           OUTPUTS[output], str(ROOT / "scenarios" / "common_fund.yaml")],
-                          check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    peaks = json.loads(done.stdout.strip().splitlines()[-1])  # KiB on Linux
-    size = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
-    shutil.rmtree(folder)
-    return {"samples": n, "output": output, "workers": workers, "seconds": round(seconds, 2),
-            "samples_per_second": round(n / seconds), "store_mb": round(size / 2**20, 1),
-            "peak_rss_mb_driver": round(peaks["driver"] / 1024, 1),
-            "peak_rss_mb_largest_worker": round(peaks["workers"] / 1024, 1)}
+    command = [str(BIN / "burden-sim"), "sweep", str(SCENARIO), "-o", str(store),
+               "--design", "mc", "--samples", str(samples), "--chunk-size", str(chunk),
+               "--workers", str(workers), "--dtype", dtype,
+               *(["--variables", variables] if variables else [])]
+    try:
+        before = load()
+        done = subprocess.run([sys.executable, "-c", COMMAND, *command], check=True,
+                              capture_output=True, text=True)
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        size = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {**row, "store_mb": size / 2**20, "load_before": before, "load_after": load()}
 
 
-def main(argv: list[str] | None = None) -> list[dict]:
+def throughput(samples: int, chunk: int, workers: int) -> dict:
+    """End to end against the core, on the same rows and processes."""
+    row = {"samples": samples, "chunk": chunk, "workers": workers, "load_before": load()}
+    row["core"] = core(samples, chunk, workers)
+    for dtype in ("float64", "float32"):
+        row[dtype] = sweep(samples, chunk, workers, dtype=dtype)
+        row[dtype]["over_core"] = row["core"]["seconds"] / row[dtype]["seconds"]
+    # The same with per-sample summaries only: what the pipeline costs when disk does not.
+    row["core_summary"] = core(samples, chunk, workers, SUMMARIES)
+    row["summary"] = sweep(samples, chunk, workers, SUMMARIES)
+    row["summary"]["over_core"] = row["core_summary"]["seconds"] / row["summary"]["seconds"]
+    row["load_after"] = load()
+    return row
+
+
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", type=float, default=[1e4, 1e5, 1e6])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for the tests")
+    parser.add_argument("--samples", type=float, default=1e6)
+    parser.add_argument("--big", type=float, default=1e7)
+    parser.add_argument("--chunk", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--outputs", nargs="+", default=list(OUTPUTS), choices=list(OUTPUTS))
     parser.add_argument("--save", type=Path, default=ROOT / "benchmarks" / "results" /
                         "sweep.json")
     args = parser.parse_args(argv)
-    rows = []
-    for output in args.outputs:
-        for size in args.sizes:
-            row = one(int(size), args.workers, output)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    if args.save:
+    samples, big, chunk = ((2_000, 4_000, 500) if args.quick else
+                           (int(args.samples), int(args.big), args.chunk))
+    report = {"machine": platform.platform(), "python": platform.python_version(),
+              "scenario": SCENARIO.name}
+    report["throughput"] = throughput(samples, chunk, args.workers)
+    print(json.dumps(report["throughput"]), flush=True)
+    report["big"] = {"samples": big, "workers": args.workers, "chunk": chunk,
+                     **sweep(big, chunk, args.workers, SUMMARIES)}
+    print(json.dumps(report["big"]), flush=True)
+    if not args.quick and args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps({"machine": platform.platform(),
-                                         "python": platform.python_version(),
-                                         "rows": rows}, indent=1))
-    return rows
+        args.save.write_text(json.dumps(report, indent=1))
+    return report
 
 
 if __name__ == "__main__":

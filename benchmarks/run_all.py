@@ -2,6 +2,8 @@
 
     python benchmarks/run_all.py            # about two minutes on 2 cores
     python benchmarks/run_all.py --quick    # tiny sizes (what the tests run)
+    python benchmarks/run_all.py --sweep-path-only   # the sweep path (fused against step by
+                                                     # step) alone, into results/core.json
 
 Writes benchmarks/results/core.json, the figures in docs/performance/ and docs/performance.md
 (with the sweep results of benchmarks/results/sweep*.json, from bench_sweep.py, when present).
@@ -365,9 +367,18 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for the tests")
     parser.add_argument("--out", type=Path, default=None, help="folder for results")
+    parser.add_argument("--sweep-path-only", action="store_true",
+                        help="measure the sweep path alone, into the existing core.json")
     args = parser.parse_args(argv)
     quick = args.quick
     burden_core.ordinary_pages()
+    if args.sweep_path_only:
+        report = json.loads((RESULTS / "core.json").read_text())
+        report["sweep_path"] = sweep_path(200_000, 20_000, repeat=5)
+        report["block"] = burden_core.BLOCK
+        (RESULTS / "core.json").write_text(json.dumps(report, indent=1))
+        write_report(report)
+        return report
     out = args.out or (RESULTS if not quick else None)
     report = {"machine": platform.platform(), "python": platform.python_version(),
               "numpy": np.__version__, "repeat": REPEAT}
@@ -380,6 +391,7 @@ def main(argv: list[str] | None = None) -> dict:
     report["profile"] = profile(100 if quick else 1_000_000)
     report["sweep_path"] = sweep_path(300 if quick else 200_000, 128 if quick else 20_000,
                                       repeat=1 if quick else 5)
+    report["block"] = burden_core.BLOCK
     base = {"samples": 10 if quick else 10_000, "allies": 32, "missions": 9, "years": 8}
     grid = {
         "samples": [10, 100] if quick else [1_000, 10_000, 100_000, 1_000_000],
