@@ -39,7 +39,7 @@ import sys, time, json
 sys.path.insert(0, {bench!r})
 import numpy as np
 import run_all
-from burden_sim import core
+from burden_sim.model import core
 if {ordinary}:
     core.ordinary_pages()
 args = run_all.inputs({samples})

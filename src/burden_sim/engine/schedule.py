@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from ..inputs.baseline import Baseline
 from ..inputs.schema import Scenario
@@ -26,6 +26,9 @@ from .plan import (
     volunteer_weights,
 )
 from .simulation import Engine
+
+if TYPE_CHECKING:
+    import xarray as xr  # imported where a schedule is built: validate needs none
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,8 @@ def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.
                 hosted = in_theatre[mission == m].sum(axis=0) / len(spec.hosts)
                 for host in spec.hosts:
                     activity[baseline.index(host), m, :, column["hns_day"]] += hosted
+    import xarray as xr
+
     return xr.DataArray(
         activity, dims=("ally", "mission", "year", "category"),
         coords={"ally": list(baseline.allies), "mission": [s.id for s in plan.missions],

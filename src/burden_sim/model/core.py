@@ -160,9 +160,10 @@ def fused(unit: Unit, prices: np.ndarray, key: np.ndarray, fraction: np.ndarray,
     with _blas().limit(limits=1, user_api="blas"):  # threads cost more than these products
         f = fraction_in_force(unit, prices, fraction, annual_cap)
         pool = f * (prices @ unit.covered_total)  # [s, y]: what the fund pays out
+        spread = _spread(key)
         for start in range(0, n, BLOCK):
             rows = slice(start, start + BLOCK)
-            _block(unit, prices[rows], f[rows], pool[rows], key, burden,
+            _block(unit, prices[rows], f[rows], pool[rows], spread, burden,
                    {name: x[rows] for name, x in out.items()}, ws)
     return out
 
@@ -174,10 +175,19 @@ def _blas():
     return ThreadpoolController()
 
 
+def _spread(key: np.ndarray) -> np.ndarray:
+    """k[a, y] -> [y, a * y], zero off each year: pool[s, y] @ it is k[a, y] * pool[s, y]
+    (one nonzero term per cell, so the same bits) as one product instead of a broadcast."""
+    a, y = key.shape
+    spread = np.zeros((y, a, y))
+    spread[np.arange(y), :, np.arange(y)] = key.T
+    return spread.reshape(y, a * y)
+
+
 def _block(unit: Unit, prices: np.ndarray, f: np.ndarray, pool: np.ndarray, key: np.ndarray,
            burden: Burden | None, out: dict[str, np.ndarray], ws: Workspace) -> None:
     """Fill ``out`` (views of the outputs) for one block of rows; the other arrays are
-    scratch buffers of the block's size."""
+    scratch buffers of the block's size. ``key`` is spread out by `_spread`."""
     n, (a, y) = len(prices), unit.shape
 
     def array(name: str) -> np.ndarray:
@@ -194,7 +204,7 @@ def _block(unit: Unit, prices: np.ndarray, f: np.ndarray, pool: np.ndarray, key:
         reimbursed *= f[:, None, :]
     if "contributed" in want or need_net:
         contributed = array("contributed")
-        np.multiply(key[None], pool[:, None, :], out=contributed)
+        np.matmul(pool, key, out=contributed.reshape(n, a * y))
     if "gross" in want:
         np.matmul(prices, unit.gross, out=out["gross"].reshape(n, a * y))
     if need_net:
@@ -214,7 +224,7 @@ def _block(unit: Unit, prices: np.ndarray, f: np.ndarray, pool: np.ndarray, key:
         if "contributed" in want or need_net:
             np.add(burden.defence[None], contributed, out=after)
         else:
-            np.multiply(key[None], pool[:, None, :], out=after)
+            np.matmul(pool, key, out=after.reshape(n, a * y))
             after += burden.defence[None]
         if burden.lowers:
             after -= reimbursed
