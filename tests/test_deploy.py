@@ -229,7 +229,7 @@ def run_cli(monkeypatch, capsys, path):
 @pytest.mark.parametrize("block, message", [
     ("deployment: {interval_days: {baltic_air_policing: 0}}",
      "engine.yaml:4: deployment.interval_days.baltic_air_policing: Input should be greater "
-     "than 0"),
+     "than or equal to 7"),
     ("deployment:\n  changes: [{mission: baltic_air_policing, ally: NOR, action: join, "
      "start: 2020-01-01, aircraft: 4, aircraft_type: F-22}]",
      "engine.yaml:5: deployment.changes[0].aircraft_type: unknown aircraft type 'F-22'"),

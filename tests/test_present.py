@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -120,8 +121,8 @@ def test_pert_draws_follow_the_sourced_range():
 
 
 def test_the_central_value_lies_inside_its_band_when_the_central_is_inside_its_range(tmp_path):
-    text = (SCENARIOS / "common_fund.yaml").read_text().replace(
-        "missions: missions/", f"missions: {SCENARIOS}/missions/")
+    shutil.copytree(SCENARIOS / "missions", tmp_path / "missions")  # beside it, or below
+    text = (SCENARIOS / "common_fund.yaml").read_text()
     text += ("unit_costs:\n  person_year: {central: 90000, low: 40000, high: 140000}\n"
              "  person_move: {central: 2300, low: 1700, high: 2900}\n"
              "  aircraft_month: {central: 103000, low: 93000, high: 113000}\n")

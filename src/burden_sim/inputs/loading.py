@@ -31,43 +31,116 @@ from .schema import (
 Path_ = tuple[str | int, ...]
 
 
-def load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
-    """Return the parsed document and a map from key path to 1-based line number."""
+NODE_BUDGET = 200_000  # nodes after aliases expand: ~15x the largest shipped file
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML whose impossible dates stay text, for the schema to reject with a line."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode):
     try:
-        text = path.read_text(encoding="utf-8")
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """``repr`` of a value from a file, cut to ``limit`` characters (never echo a file)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
+    """Return the parsed document and a map from key path to 1-based line number.
+
+    Rejects (one line each) text that is not UTF-8, duplicate keys, and aliases that expand
+    to more than ``NODE_BUDGET`` nodes (a "billion laughs" file).
+    """
+    try:
+        raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(path, "file", f"cannot read it ({exc.strerror})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(path, "file", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                            "save it as UTF-8", line) from None
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+        if node is not None:
+            _check_size(path, node)
+            lines: dict[Path_, int] = {}
+            _walk(path, node, (), lines)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if isinstance(exc, yaml.reader.ReaderError):
+            line = text[: exc.position].count("\n") + 1
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or \
+            str(exc).splitlines()[0]
         raise ScenarioError(path, "yaml", f"not valid YAML ({problem})", line) from None
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _walk(node, (), lines)
-    return data, lines
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return data, ({} if node is None else lines)
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
+def _check_size(path: Path, root: yaml.Node) -> None:
+    """Count the nodes of the document as aliases expand it, without expanding it."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # post-order: a node's size once its children's are known
+        node, ready = stack.pop()
+        children = [c for pair in node.value for c in pair] if isinstance(
+            node, yaml.MappingNode) else node.value if isinstance(node, yaml.SequenceNode) else []
+        if not ready:
+            if id(node) not in sizes:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        size = 1 + sum(sizes.get(id(c), NODE_BUDGET) for c in children)
+        sizes[id(node)] = size
+        if size > NODE_BUDGET:
+            raise ScenarioError(path, "yaml", f"aliases expand the document to more than "
+                                f"{NODE_BUDGET:,} nodes; write the values out",
+                                node.start_mark.line + 1)
+
+
+def _walk(path: Path, node: yaml.Node, at: Path_, lines: dict[Path_, int]) -> None:
+    lines.setdefault(at, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
         for key, value in node.value:
-            child = (*path, key.value)
-            lines[child] = key.start_mark.line + 1
-            _walk(value, child, lines)
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+            line = key.start_mark.line + 1
+            if name in first and name != "<<":
+                raise ScenarioError(path, _loc_to_text((*at, name)), f"duplicate key (first "
+                                    f"on line {first[name]})", line)
+            first[name] = line
+            child = (*at, name)
+            lines[child] = line
+            _walk(path, value, child, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines)
+            _walk(path, item, (*at, index), lines)
 
 
 def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
-    """The line of the deepest known prefix of ``path``."""
+    """The line of the deepest known prefix of ``path`` (a mapping's number keys, such as
+    phase-in years, are looked up as written)."""
     for end in range(len(path), -1, -1):
-        if path[:end] in lines:
-            return lines[path[:end]]
+        for key in (path[:end], tuple(str(p) if isinstance(p, int) else p
+                                      for p in path[:end])):
+            if key in lines:
+                return lines[key]
     return None
 
 
@@ -104,6 +177,20 @@ class Origin:
         return ScenarioError(path, _loc_to_text(loc), message, line_of(lines, loc))
 
 
+def _missions_file(scenario: Path, name: str, origin: Origin) -> Path:
+    """The missions file a scenario names: in the scenario's folder or below, never elsewhere
+    (a scenario must not read arbitrary files)."""
+    folder = scenario.resolve().parent
+    included = (folder / name).resolve()
+    if Path(name).is_absolute() or not included.is_relative_to(folder):
+        raise origin.error(("missions",), f"the missions file must be in the scenario's "
+                           f"folder or below it, got {_short(name)}")
+    if not included.is_file():
+        raise origin.error(("missions",), f"no missions file {_short(name)} next to the "
+                           "scenario")
+    return scenario.parent / name
+
+
 def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
     """Parse and validate a scenario file (structure only; ``validate.check_scenario``
     checks it against the baseline).
@@ -117,10 +204,7 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
         raise ScenarioError(path, "(top level)", "expected a mapping of scenario fields", 1)
     origin = Origin(path, lines)
     if isinstance(data.get("missions"), str):
-        included = path.parent / data["missions"]
-        if not included.is_file():
-            raise origin.error(("missions",), f"no missions file {data['missions']!r} next to "
-                               "the scenario")
+        included = _missions_file(path, data["missions"], origin)
         block, block_lines = load_yaml_with_lines(included)
         if not isinstance(block, dict) or set(block) != {"missions"}:
             raise ScenarioError(included, "(top level)", "a missions file holds one key, "
@@ -133,12 +217,13 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
         # A misspelt key also makes a required one "missing": report the typo first.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         err = errors[0]
-        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-after"))
+        loc = tuple(p for p in err["loc"]
+                    if not str(p).startswith("function-after") and p != "[key]")
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field" + _did_you_mean(str(loc[-1]))
-        elif err["type"] == "literal_error":
-            message = f"{message}, got {err['input']!r}"
+        elif err["type"] == "literal_error" or err["type"].startswith(("date_", "datetime_")):
+            message = f"{message}, got {_short(err['input'])}"
         more = len(exc.errors()) - 1
         if more:
             message += f" (and {more} more problem{'s' if more > 1 else ''})"

@@ -7,6 +7,7 @@ category (``unit_costs.person_year`` is the central value).
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 from ..errors import BurdenSimError
@@ -97,6 +98,8 @@ def parse_set(option: str) -> tuple[str, Uncertain]:
         raise BurdenSimError(usage) from None
     if not values:
         raise BurdenSimError(usage)
+    if not all(math.isfinite(v) for v in values):
+        raise BurdenSimError(f"--set {option}: values must be finite numbers")
     return path.strip(), Uncertain(values=values)
 
 

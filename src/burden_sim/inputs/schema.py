@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Year = Annotated[int, Field(ge=1949, le=2100)]
 Role = Literal["lead", "augmenting", "framework", "contributor", "host"]
@@ -17,9 +17,18 @@ Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class Strict(BaseModel):
-    """Frozen, and unknown fields are errors (a typo never passes silently)."""
+    """Frozen; unknown fields are errors (a typo never passes silently), and so are numbers
+    that are not finite (.inf, .nan)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _not_before_start(end, info: ValidationInfo):
+    """An end that comes before its start is the end's error (its line is named)."""
+    start = info.data.get("start")
+    if end is not None and start is not None and end < start:
+        raise ValueError(f"end {end} is before start {start}")
+    return end
 
 
 class Contribution(Strict):
@@ -29,10 +38,12 @@ class Contribution(Strict):
     role: Role = Field(description="Lead/augmenting (air policing) or framework/contributor.")
     start: Year = Field(description="First year of the contribution.")
     end: Year | None = Field(None, description="Last year (inclusive); defaults to start.")
-    troops: float | None = Field(None, ge=0, description="Personnel deployed while present.")
-    aircraft: float | None = Field(None, ge=0, description="Fighter aircraft deployed.")
+    troops: float | None = Field(None, ge=0, le=1e7,
+                                 description="Personnel deployed while present.")
+    aircraft: float | None = Field(None, ge=0, le=1e4, description="Fighter aircraft deployed.")
     host_support_eur: float | None = Field(
-        None, ge=0, description="Host-nation support a host spends on the mission, EUR a year."
+        None, ge=0, le=1e12, description="Host-nation support a host spends on the mission, "
+        "EUR a year."
     )
     months: float = Field(12, gt=0, le=12, description="Months present in each year.")
     rotations_per_year: float = Field(
@@ -41,10 +52,10 @@ class Contribution(Strict):
     )
     source: str | None = Field(None, description="Where the figure comes from.")
 
+    _end = field_validator("end")(_not_before_start)
+
     @model_validator(mode="after")
     def _span_and_size(self) -> Contribution:
-        if self.end is not None and self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
         if self.troops is None and self.aircraft is None and self.host_support_eur is None:
             raise ValueError("give troops, aircraft or host_support_eur (what is provided)")
         return self
@@ -68,9 +79,9 @@ class Mission(Strict):
 class UnitCost(Strict):
     """A unit cost in a currency of a price year; low/high bound a triangular draw."""
 
-    central: float = Field(ge=0, description="Central value, per unit of the category.")
-    low: float | None = Field(None, ge=0, description="Low end of the range (draws).")
-    high: float | None = Field(None, ge=0, description="High end of the range (draws).")
+    central: float = Field(ge=0, le=1e9, description="Central value, per unit of the category.")
+    low: float | None = Field(None, ge=0, le=1e9, description="Low end of the range (draws).")
+    high: float | None = Field(None, ge=0, le=1e9, description="High end of the range (draws).")
     currency: Literal["USD", "EUR"] = Field("EUR", description="Currency of the values.")
     source: str | None = Field(None, description="Where the figure comes from.")
 
@@ -102,7 +113,7 @@ class FundingKey(Strict):
 
     name: KeyName = Field(description="nato (NATO's cost shares by period), nato_derived, gdp, "
                          "population, un_regular, equal or custom.")
-    weights: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+    weights: dict[str, Annotated[float, Field(ge=0, le=1e12)]] | None = Field(
         None, description="Custom key only: a weight for every member ally (ISO3 -> weight)."
     )
     caps: list[KeyCap] = Field(default_factory=list, description="Caps applied in order.")
@@ -122,14 +133,16 @@ class Policy(Strict):
     key: FundingKey = Field(FundingKey(name="nato"),
                             description="How allies finance the fund (a name, or a mapping).")
     eligible_missions: list[str] | None = Field(
-        None, description="Mission ids the fund covers; all missions when omitted."
+        None, min_length=1, description="Mission ids the fund covers; all missions when "
+        "omitted (an empty list is an error: the fund would cover nothing)."
     )
     eligible_categories: list[str] | None = Field(
-        None, description="Cost categories the fund covers (data/unit_costs.csv); all when "
-        "omitted."
+        None, min_length=1, description="Cost categories the fund covers "
+        "(data/unit_costs.csv); all when omitted (an empty list is an error)."
     )
     annual_cap_usd: float | None = Field(
-        None, ge=0, description="Most the fund pays out in a year (USD); pro rata when it binds."
+        None, ge=0, le=1e13, description="Most the fund pays out in a year (USD); pro rata "
+        "when it binds."
     )
     phase_in: dict[Year, Share] | None = Field(
         None, description="Year -> share of the fraction in force; 0 before the first year "
@@ -199,7 +212,7 @@ class Uncertain(Strict):
         return self
 
 
-Positive = Annotated[float, Field(gt=0)]
+Days = Annotated[float, Field(gt=0, le=3650)]
 
 
 class Surge(Strict):
@@ -207,7 +220,7 @@ class Surge(Strict):
 
     mission: str = Field(description="Catalogue id of the mission.")
     start: date = Field(description="First day of the surge (YYYY-MM-DD).")
-    days: int = Field(gt=0, description="How long it lasts, in days.")
+    days: int = Field(gt=0, le=36500, description="How long it lasts, in days.")
     factor: float = Field(gt=0, le=20, description="Multiplier of detachments, troops or ships.")
 
 
@@ -219,11 +232,12 @@ class Change(Strict):
     action: Literal["join", "withdraw"] = Field(description="join or withdraw.")
     start: date = Field(description="From this day (YYYY-MM-DD).")
     end: date | None = Field(None, description="Until this day; the horizon's end if omitted.")
-    personnel: float | None = Field(None, ge=0, description="join: people deployed.")
-    aircraft: float | None = Field(None, ge=0, description="join: aircraft (air policing).")
+    personnel: float | None = Field(None, ge=0, le=1e6, description="join: people deployed.")
+    aircraft: float | None = Field(None, ge=0, le=1e3,
+                                   description="join: aircraft (air policing).")
     aircraft_type: str | None = Field(None, description="join: aircraft type, as in "
                                       "data/catalogue/aircraft.csv (e.g. F-16).")
-    ships: float | None = Field(None, ge=0, description="join: ships (maritime groups).")
+    ships: float | None = Field(None, ge=0, le=1e3, description="join: ships (maritime groups).")
 
     @model_validator(mode="after")
     def _sized(self) -> Change:
@@ -244,18 +258,19 @@ class Deployment(Strict):
         "only framework nations and commands are fixed, other slots go to volunteers.")
     elasticity: float = Field(0.0, ge=0, le=20, description="How strongly volunteering falls "
                               "with what a deployment costs the ally (0: by past record only).")
-    prior_slots: float = Field(0.5, ge=0, description="Weight of an ally with a pool but no "
-                               "record, in recorded slots (smooths the propensities).")
+    prior_slots: float = Field(0.5, ge=0, le=1e6, description="Weight of an ally with a pool "
+                               "but no record, in recorded slots (smooths the propensities).")
     seed: int = Field(0, ge=0, description="Seed of the volunteers' draws.")
-    interval_days: dict[str, Positive] = Field(
-        default_factory=dict, description="Mission id -> days between rotations.")
-    duration_days: dict[str, Positive] = Field(
+    interval_days: dict[str, Annotated[float, Field(ge=7, le=3650)]] = Field(
+        default_factory=dict, description="Mission id -> days between rotations (at least a "
+        "week: each rotation is simulated).")
+    duration_days: dict[str, Days] = Field(
         default_factory=dict, description="Mission id -> days a rotation stays in theatre.")
-    transit_days: dict[str, Annotated[float, Field(ge=0)]] = Field(
+    transit_days: dict[str, Annotated[float, Field(ge=0, le=365)]] = Field(
         default_factory=dict, description="Mission id -> days of travel each way.")
-    recovery_days: dict[UnitKind, Annotated[float, Field(ge=0)]] = Field(
+    recovery_days: dict[UnitKind, Annotated[float, Field(ge=0, le=3650)]] = Field(
         default_factory=dict, description="Unit kind -> days a unit recovers after return.")
-    pools: dict[str, dict[UnitKind, Annotated[int, Field(ge=0)]]] = Field(
+    pools: dict[str, dict[UnitKind, Annotated[int, Field(ge=0, le=10_000)]]] = Field(
         default_factory=dict, description="Ally -> unit kind -> deployable units.")
     surges: list[Surge] = Field(default_factory=list, description="Requirement surges.")
     changes: list[Change] = Field(default_factory=list, description="Joins and withdrawals.")
@@ -267,11 +282,7 @@ class Years(Strict):
     start: Year = Field(description="First year.")
     end: Year = Field(description="Last year (past 2024 only with a projection).")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Years:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
+    _end = field_validator("end")(_not_before_start)
 
 
 class Scenario(Strict):
