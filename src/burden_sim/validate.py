@@ -53,26 +53,59 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if name not in categories:
             raise origin.error(("policy", "eligible_categories", j), f"unknown cost category "
                                f"{name!r} (allowed here: {', '.join(categories)})")
-    if len(set(missions)) != len(missions):
-        raise origin.error(("missions",), "two missions share an id")
+    for i, name in enumerate(missions):
+        if name in missions[:i]:
+            loc = ("missions", i, "id") if scenario.deployment is None else \
+                ("deployment", "missions", i)
+            raise origin.error(loc, f"a second mission {name!r} (mission ids are unique)")
     for i, mission in enumerate(scenario.missions):
         for j, host in enumerate(mission.hosts):
             ally(host, "missions", i, "hosts", j)
+            joined = int(baseline.accession_year[baseline.index(host)])
+            if joined > scenario.years.end:
+                raise origin.error(("missions", i, "hosts", j), f"{host} joined NATO in "
+                                   f"{joined}, after the scenario's years")
+        seen: dict[str, int] = {}
         for j, c in enumerate(mission.contributions):
             ally(c.ally, "missions", i, "contributions", j, "ally")
             joined = int(baseline.accession_year[baseline.index(c.ally)])
             if c.start < joined:
                 raise origin.error(("missions", i, "contributions", j, "start"),
                                    f"{c.ally} joined NATO in {joined}, after {c.start}")
+            same = c.model_dump_json(exclude={"source"})
+            if same in seen:
+                raise origin.error(("missions", i, "contributions", j), f"the same as "
+                                   f"contributions[{seen[same]}] (ally, role, years and size): "
+                                   "it would be counted twice")
+            seen[same] = j
     policy = scenario.policy
     for j, mission_id in enumerate(policy.eligible_missions or []):
         if mission_id not in missions:
             raise origin.error(("policy", "eligible_missions", j), f"no mission "
                                f"{mission_id!r} (missions: {', '.join(missions)})")
+    years = np.asarray(scenario.year_list)
+    member = baseline.members(years)  # [ally, year]
     for j, cap in enumerate(policy.key.caps):
         ally(cap.ally, "policy", "key", "caps", j, "ally")
         if cap.at_share_of is not None:
             ally(cap.at_share_of, "policy", "key", "caps", j, "at_share_of")
+            if cap.at_share_of == cap.ally:
+                raise origin.error(("policy", "key", "caps", j, "at_share_of"), f"a cap of "
+                                   f"{cap.ally} at its own share does nothing")
+            lacking = member[baseline.index(cap.ally)] & ~member[
+                baseline.index(cap.at_share_of)]
+            if lacking.any():
+                raise origin.error(("policy", "key", "caps", j, "at_share_of"), f"{cap.at_share_of}"
+                                   f" is not a member in {_years(years[lacking])}, when "
+                                   f"{cap.ally} is: its share there is 0")
+    capped = {baseline.index(c.ally): c.max_share for c in policy.key.caps
+              if c.max_share is not None}
+    for y, year in enumerate(years):
+        inside = np.flatnonzero(member[:, y])
+        if all(a in capped for a in inside) and sum(capped[a] for a in inside) < 1 - 1e-12:
+            raise origin.error(("policy", "key", "caps"), f"the caps cannot all hold in {year}: "
+                               f"every member is capped and the caps add up to "
+                               f"{sum(capped[a] for a in inside):.4g}, less than 1")
     if policy.key.weights is not None:
         for code in policy.key.weights:
             ally(code, "policy", "key", "weights", code)
@@ -84,6 +117,17 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
                                f"ally: no weight for {', '.join(lacking)}")
         if sum(policy.key.weights.values()) <= 0:
             raise origin.error(("policy", "key", "weights"), "weights must not all be zero")
+        weight = np.array([policy.key.weights.get(a, 0.0) for a in baseline.allies])
+        empty = (weight[:, None] * member).sum(axis=0) <= 0
+        if empty.any():
+            raise origin.error(("policy", "key", "weights"), f"no member has a positive "
+                               f"weight in {_years(years[empty])}: the fund would raise nothing")
+
+
+def _years(years: np.ndarray) -> str:
+    """2022 or 2022-2024 (the years are consecutive enough for a message)."""
+    first, last = int(years.min()), int(years.max())
+    return f"{first}" if first == last else f"{first}-{last}"
 
 
 def _check_deployment(scenario: Scenario, baseline: Baseline, origin: Origin,

@@ -65,6 +65,22 @@ def cap_max(shares: np.ndarray, capped: int, maximum: float) -> np.ndarray:
     return out
 
 
+def apply_caps(shares: np.ndarray, caps: list[tuple[int, int | None, float | None]],
+               rounds: int = 200) -> np.ndarray:
+    """Apply (capped, reference, maximum) caps in order, and again while one no longer holds
+    (a later cap's excess, spread pro rata, can lift an ally capped before). Caps that cannot
+    all hold are rejected by ``validate``; this only finds the shares when they can."""
+    for _ in range(rounds):
+        for capped, reference, maximum in caps:
+            shares = (cap_at(shares, capped, reference) if reference is not None else
+                      cap_max(shares, capped, float(maximum)))
+        limit = [shares[r] if r is not None else m for _, r, m in caps]
+        if all(np.all(shares[c] <= lim * (1 + 1e-12) + 1e-15)
+               for (c, _, _), lim in zip(caps, limit, strict=True)):
+            break
+    return shares
+
+
 def funding_key(baseline: Baseline, spec: FundingKey, years: list[int]) -> KeyShares:
     """The key ``spec`` over the baseline's allies for ``years``; non-members get zero."""
     members = baseline.members(np.asarray(years))
@@ -90,12 +106,8 @@ def funding_key(baseline: Baseline, spec: FundingKey, years: list[int]) -> KeySh
     if spec.name != "nato":
         shares = weight / weight.sum(axis=0, keepdims=True)
     caps = ([NATO_DERIVED_CAP] if spec.name == "nato_derived" else []) + list(spec.caps)
-    for cap in caps:
-        capped = baseline.index(cap.ally)
-        if cap.at_share_of is not None:
-            shares = cap_at(shares, capped, baseline.index(cap.at_share_of))
-        else:
-            shares = cap_max(shares, capped, float(cap.max_share))
+    shares = apply_caps(shares, [(baseline.index(c.ally), None if c.at_share_of is None else
+                                  baseline.index(c.at_share_of), c.max_share) for c in caps])
     method = KEY_METHODS[spec.name] + "".join(
         f"; {c.ally} held at {c.at_share_of or c.max_share}" for c in spec.caps)
     if spec.caps:
