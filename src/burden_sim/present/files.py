@@ -61,6 +61,16 @@ def check_output_path(path: Path, formats: dict[str, str] = OUTPUT_FORMATS) -> N
                              f"{', '.join(formats)})")
     if not path.parent.exists():
         raise BurdenSimError(f"{path}: folder {path.parent} does not exist")
+    if not path.parent.is_dir():
+        raise BurdenSimError(f"{path}: {path.parent} is a file, not a folder")
+    if path.is_dir():
+        raise BurdenSimError(f"{path}: is a folder; give the name of a file to write")
+    try:  # the only sure test (permissions, read-only or system folders): write there
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise BurdenSimError(f"{path}: cannot write in {path.parent} ({exc.strerror})") from None
+    os.close(fd)
+    os.remove(probe)
 
 
 def write_atomically(path: Path, write) -> Path:

@@ -245,7 +245,7 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
                           f"{first['base_samples']} base samples", output)
     ds = _open_results(source, kind)
     if kind == "change":
-        if "scenario" not in ds.dims:
+        if "scenario" not in ds.dims or "net_change" not in ds:
             raise BurdenSimError(f"{source}: --kind change needs a comparison (the .nc "
                                  "written by burden-sim compare)")
         names = [str(n) for n in ds.scenario.values]
@@ -253,8 +253,17 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
             raise OptionError("scenario", scenario, f"not in {', '.join(names)}")
         return change_bars(ds, output, scenario)
     if kind == "spending":
+        if not {"defence_pct_gdp_after", "gdp", "member"} <= set(ds.data_vars):
+            raise BurdenSimError(f"{source}: not results written by burden-sim run or compare")
+        years = [int(y) for y in ds.year.values]
+        if year is not None and year not in years:
+            raise OptionError("year", year, f"not in the results' years ({years[0]}-"
+                              f"{years[-1]})")
         if "scenario" in ds.dims:
-            name = scenario or str(ds.scenario.values[-1])
+            names = [str(n) for n in ds.scenario.values]
+            if scenario is not None and scenario not in names:
+                raise OptionError("scenario", scenario, f"not in {', '.join(names)}")
+            name = scenario or names[-1]
             ds = ds.sel(scenario=name)
             ds.attrs |= {"scenario": name,
                          "edition": str(ds["edition_by_scenario"].values),
