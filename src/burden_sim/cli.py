@@ -5,16 +5,44 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from .errors import BurdenSimError, OptionError
 
+
+class OneLineUsage(TyperGroup):
+    """Usage errors (an unknown command or option, a missing argument, a value of the wrong
+    type) as one line on stderr and exit code 2, like every other error."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[override]
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # click's errors, as typer vendors them
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                typer.echo(exc.ctx.get_help(), err=True)  # type: ignore[attr-defined]
+                sys.exit(2)
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            typer.echo(f"error: {exc.format_message()}{where}",  # type: ignore[attr-defined]
+                       err=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  cls=OneLineUsage,
                   help="Simulate who pays for NATO deployments under cost-sharing rules.")
 out = Console()
 err = Console(stderr=True)
@@ -223,14 +251,15 @@ def sweep(
         executor = dask(scheduler, workers)
     else:
         executor = processes(workers)
-    with sweep_progress(err, f"{plan.scenario.name} ({plan.design})", plan.samples) as advance:
-        try:
+    try:
+        with sweep_progress(err, f"{plan.scenario.name} ({plan.design})",
+                            plan.samples) as advance:
             written = run_into_store(plan, output, executor, resume, progress=advance)
-        except KeyboardInterrupt:
-            done = len(list((output / DONE).glob("*.done"))) if output.exists() else 0
-            err.print(f"interrupted: {done} of {plan.chunks} chunks are in {output}; run the "
-                      "same command with --resume to finish", soft_wrap=True)
-            raise typer.Exit(130) from None
+    except KeyboardInterrupt:
+        done = len(list((output / DONE).glob("*.done"))) if output.exists() else 0
+        err.print(f"interrupted: {done} of {plan.chunks} chunks are in {output}; run the "
+                  "same command with --resume to finish", soft_wrap=True)
+        raise typer.Exit(130) from None
     out.print(f"wrote {output}: {plan.samples} samples in {plan.chunks} chunks "
               f"({len(written)} this run), parameters {', '.join(q.path for q in plan.parameters)}",
               soft_wrap=True)
@@ -264,7 +293,12 @@ def sensitivity(
         check_output_path(plot, PLOT_FORMATS)
     if output is not None:
         check_output_path(output, {".csv": "CSV"})
-    plan = planned_sweep(file, "mc", samples, seed, 10_000, settings, output_var)
+    try:
+        plan = planned_sweep(file, "mc", samples, seed, 10_000, settings, output_var)
+    except OptionError as exc:  # the result to explain is this command's --output-var
+        if exc.option != "variables":
+            raise
+        raise OptionError("output_var", exc.value, exc.message) from None
     if len(plan.parameters) < 2:
         raise BurdenSimError("sensitivity needs at least two parameters")
     scenario, edition = plan.scenario, plan.baseline.edition

@@ -28,9 +28,14 @@ class RateColumn(ProgressColumn):
 @contextmanager
 def sweep_progress(console: Console, description: str,
                    total: int) -> Iterator[Callable[[int], None]]:
-    """A bar on ``console``; yields the function that advances it by a number of samples."""
+    """A bar on ``console``; yields the function that advances it by a number of samples.
+
+    The bar is cleared when the work ends (the caller says what was done, or the one line of
+    an error), and drawn only on a terminal (a log gets no bar).
+    """
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("samples"), RateColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
