@@ -57,10 +57,20 @@ def processes(workers: int) -> Executor:
             yield from serial(sweep, indices, directory)
             return
         where = None if directory is None else Path(directory).resolve()
-        with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
-                                    initializer=_start_worker, initargs=(sweep, where)) as pool:
+        pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                                      initializer=_start_worker, initargs=(sweep, where))
+        finished = False
+        try:
             yield from _windowed(lambda i: pool.submit(_worker_chunk, i), indices,
                                  2 * workers, cf.wait, cf.FIRST_COMPLETED)
+            finished = True
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:  # Ctrl-C or an error: end the workers now, not after their chunks
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                pool.shutdown(wait=True, cancel_futures=True)
     return run_chunks
 
 
@@ -69,6 +79,9 @@ _worker: Worker | None = None  # a worker process's own, set by its initializer
 
 def _start_worker(sweep: Sweep, directory: Path | None) -> None:
     global _worker
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's, which stops us
     ordinary_pages()
     _worker = Worker(sweep, directory)
 
@@ -88,8 +101,17 @@ def dask(address: str, workers: int = 2) -> Executor:
         cluster = None
         try:
             if address == "local":
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                import logging
+                import signal
+
+                # the cluster's processes inherit an ignored Ctrl-C: the driver stops them
+                previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                try:
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
+                                           processes=True, dashboard_address=":0",
+                                           silence_logs=logging.CRITICAL)
+                finally:
+                    signal.signal(signal.SIGINT, previous)
                 client = Client(cluster)
             else:
                 client = Client(address, timeout="5s")

@@ -4,6 +4,9 @@ done once written, so a stopped sweep resumes), or gathered in memory for small 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +23,12 @@ MANIFEST = "burden_sim_sweep.json"
 
 
 def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
-    """Create the store (or check it belongs to this sweep when resuming); chunks still to do."""
+    """Create the store (or check it belongs to this sweep when resuming); chunks still to do.
+
+    The manifest comes first, moved into place with the folder in one step: a sweep stopped
+    at any point after that can resume, and of two sweeps started at once into one new
+    folder, the second gets a one-line error.
+    """
     manifest = directory / MANIFEST
     if directory.exists() and not resume:
         raise BurdenSimError(f"{directory}: already exists; resume the sweep that made it, "
@@ -31,17 +39,37 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
         if json.loads(manifest.read_text()) != json.loads(json.dumps(sweep.manifest())):
             raise BurdenSimError(f"{directory}: was made by a different sweep (scenario, "
                                  "parameters, design, samples, seed or chunk size differ)")
+        if not (directory / DONE).is_dir():  # stopped while the store was laid out
+            _lay_out(sweep, directory)
         done = {int(p.stem) for p in (directory / DONE).glob("*.done")}
         return [i for i in range(sweep.chunks) if i not in done]
     if not directory.parent.exists():
         raise BurdenSimError(f"{directory}: folder {directory.parent} does not exist")
-    template = _template(sweep)
-    template.to_zarr(directory, compute=False, mode="w-", zarr_format=2, consolidated=True,
-                     encoding={name: {"compressors": [compressor(sweep.dtype)]}
-                               for name in template.data_vars})
-    (directory / DONE).mkdir()
-    manifest.write_text(json.dumps(sweep.manifest(), indent=1))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".part",
+                                        dir=directory.parent))
+    except OSError as exc:
+        raise BurdenSimError(f"{directory}: cannot create it ({exc.strerror})") from None
+    (staging / MANIFEST).write_text(json.dumps(sweep.manifest(), indent=1))
+    try:
+        staging.rename(directory)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BurdenSimError(f"{directory}: already exists (another sweep has just started "
+                             "writing it); choose a new folder") from None
+    _lay_out(sweep, directory)
     return list(range(sweep.chunks))
+
+
+def _lay_out(sweep: Sweep, directory: Path) -> None:
+    """The store's arrays, empty, beside the manifest; then the folder of finished chunks."""
+    template = _template(sweep)
+    with warnings.catch_warnings():  # the manifest is not part of the Zarr hierarchy
+        warnings.simplefilter("ignore")
+        template.to_zarr(directory, compute=False, mode="a", zarr_format=2, consolidated=True,
+                         encoding={name: {"compressors": [compressor(sweep.dtype)]}
+                                   for name in template.data_vars})
+    (directory / DONE).mkdir(exist_ok=True)
 
 
 def _template(sweep: Sweep):
@@ -79,16 +107,22 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
     """Run the chunks not yet in the store; returns the chunks written by this call. Workers
     write their own chunks; an executor that returns results (a remote cluster, which may
     not see this folder) has them written here."""
+    made = not directory.exists()
     todo = open_store(sweep, directory, resume)
     written = []
     writer = None
-    for index, result in executor(sweep, todo, directory):
-        if result is not None:
-            writer = writer or ChunkWriter(sweep, directory)
-            writer.write(index, result)
-        written.append(index)
-        if progress is not None:
-            progress(sweep.bounds(index)[1] - sweep.bounds(index)[0])
+    try:
+        for index, result in executor(sweep, todo, directory):
+            if result is not None:
+                writer = writer or ChunkWriter(sweep, directory)
+                writer.write(index, result)
+            written.append(index)
+            if progress is not None:
+                progress(sweep.bounds(index)[1] - sweep.bounds(index)[0])
+    except BurdenSimError:
+        if made:  # bad input found while running: leave nothing behind
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
     return written
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import ValidationError
 
 from ..errors import BurdenSimError, OptionError
 from ..inputs.baseline import Baseline
-from ..inputs.paths import PathError, canonical, get_value, with_unit_costs
+from ..inputs.paths import PathError, canonical, get_value, set_values, with_unit_costs
 from ..inputs.schema import Scenario, Uncertain, UnitCost
 from ..model.calculator import unit_costs_for
 from .designs import DESIGNS, Parameter, grid_size
@@ -132,7 +133,7 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
         elif spec.distribution == "pert" and spec.mode is None:
             raise BurdenSimError(f"{path}: pert needs low, mode and high (or none of them for "
                                  "a unit cost, to use the shipped range)")
-        parameters.append(Parameter(path, spec))
+        parameters.append(_within_bounds(Parameter(path, spec), data))
     if design == "grid":
         samples = int(np.prod([grid_size(p, samples, len(parameters)) for p in parameters]))
     if samples is None or samples < 1:
@@ -143,6 +144,30 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
         raise OptionError("dtype", dtype, f"not one of {', '.join(STORED_TYPES)}")
     return Sweep(scenario, baseline, tuple(parameters), design, int(samples),
                  scenario.seed if seed is None else seed, chunk_size, tuple(variables), dtype)
+
+
+def _within_bounds(parameter: Parameter, data: dict) -> Parameter:
+    """Reject a parameter whose values (its distribution's ends, 1e-9 from either side) are
+    not finite or break its field's bounds: before anything runs, so that no store is half
+    made and no result is inf or NaN."""
+    ends = parameter.from_unit(np.array([0.0, 1.0]))
+    where = f"parameters.{parameter.path}"
+    if not np.isfinite(ends).all():
+        raise BurdenSimError(f"{where}: its values reach {ends[~np.isfinite(ends)][0]}; give "
+                             "a distribution with finite values")
+    path = canonical(parameter.path)
+    for value in ends:
+        changed = set_values(data, {path: float(value)})
+        if path.startswith("unit_costs."):  # the range of a drawn cost is the draw's own
+            cost = changed["unit_costs"][path.split(".")[1]]
+            cost["low"] = cost["high"] = None
+        try:
+            Scenario.model_validate(changed)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise BurdenSimError(f"{where}: its values reach {value:.6g}, and {path} "
+                                 f"allows no such value ({message})") from None
+    return parameter
 
 
 def _pert_from_data(path: str, defaults: dict[str, UnitCost]) -> Uncertain:
