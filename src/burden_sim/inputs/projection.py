@@ -11,9 +11,10 @@ from .schema import Projection
 
 
 def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseline:
-    """Years after the last GDP figure: GDP grows at a constant rate, population, the UN
-    scale and the exchange rate stay at their last values, and each ally's defence share moves in a
-    straight line to the target by the target year (an ally already above stays where it is).
+    """Years after the last GDP figure: GDP grows at a constant rate; population, the UN
+    scale and the exchange rate stay at their last values (the exchange rate at the last year
+    it has, which may be later than GDP's); each ally's defence share moves in a straight
+    line to the target by the target year (an ally already above stays where it is).
     """
     base = baseline.gdp_last_year
     if last_year <= base:
@@ -38,7 +39,10 @@ def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseli
         path = np.maximum(start, start + (projection.defence_target_pct - start) * progress)
         pct = np.concatenate([baseline.defence_pct_gdp[:, :keep], path], axis=1)
     rate = baseline.usd_per_eur
-    usd_per_eur = {y: rate.get(y, rate[base]) for y in years.tolist()}
+    known = sorted(rate)
+    # each series is held at its own last value: the exchange rate at its last year's rate
+    usd_per_eur = {y: rate.get(y, rate[max([k for k in known if k <= y] or known[:1])])
+                   for y in years.tolist()}
     return dataclasses.replace(
         baseline, years=years, gdp_usd=gdp, population=held(baseline.population),
         un_scale_pct=held(baseline.un_scale_pct),
