@@ -93,6 +93,12 @@ def test_accounting_switch_by_hand():
     assert defence_after(defence, repaid, paid, "reimbursement_frees_budget")[0, 0, 0] == 104
 
 
+def test_count_at_or_above_compares_shares_as_published_to_two_decimals():
+    member = np.ones(4, dtype=bool)[:, None]
+    pct = np.array([1.9949, 1.9951, 2.0000000000000004, 1.9999999999999998])[None, :, None]
+    assert count_at_or_above(pct, 2.0, member)[0, 0] == 3  # 1.9949 is published as 1.99
+
+
 def test_count_at_or_above_ignores_non_members_and_gaps():
     pct = np.array([2.0, 1.99, 3.6, np.nan, 2.5]).reshape(1, 5, 1)
     member = np.array([True, True, True, True, False]).reshape(5, 1)

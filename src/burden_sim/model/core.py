@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import costs, policies
+from . import costs, metrics, policies
 
 
 class Costs(NamedTuple):
@@ -233,7 +233,8 @@ def _block(unit: Unit, prices: np.ndarray, f: np.ndarray, pool: np.ndarray, key:
         above = ws.array("block above", (n, a, y), np.bool_)
         for name, threshold in (("allies_at_2pct", 2.0), ("allies_at_3_5pct", 3.5)):
             if name in want:
-                np.greater_equal(after, threshold, out=above)  # NaN: not above
+                # NaN: not above; shares as published, to two decimals
+                np.greater_equal(after, metrics.counted_from(threshold), out=above)
                 above &= burden.member[None]
                 # int8 sums along allies need no cast (up to 127 allies)
                 out[name][:] = np.add.reduce(above.view(np.int8), axis=1, dtype=np.int8)

@@ -23,9 +23,21 @@ def defence_after(defence: np.ndarray, reimbursed: np.ndarray, contributed: np.n
     return after - reimbursed if accounting == "reimbursement_lowers_spending" else after
 
 
+PUBLISHED_DECIMALS = 2  # NATO publishes defence spending as % of GDP to two decimals
+
+
+def counted_from(threshold: float) -> float:
+    """The lowest share that counts as ``threshold`` % of GDP or more: shares are compared as
+    NATO publishes them, rounded half up to two decimals (1.995 counts as 2.00, 1.9949 not),
+    so the count no longer depends on float rounding (2.0000000000000004 or 1.9999999999)."""
+    return threshold - 0.5 * 10.0 ** -PUBLISHED_DECIMALS
+
+
 def count_at_or_above(pct: np.ndarray, threshold: float, member: np.ndarray) -> np.ndarray:
-    """Members at or above ``threshold`` % of GDP, [s, y] (no figure counts as below)."""
-    return ((np.nan_to_num(pct, nan=-np.inf) >= threshold) & member[None]).sum(axis=1)
+    """Members at or above ``threshold`` % of GDP as published (two decimals), [s, y] (no
+    figure counts as below)."""
+    return ((np.nan_to_num(pct, nan=-np.inf) >= counted_from(threshold))
+            & member[None]).sum(axis=1)
 
 
 def fair_share_ratio(net: np.ndarray, gdp: np.ndarray, member: np.ndarray) -> np.ndarray:
