@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "common_fund.yaml"
 # kendall_tau makes each chunk slow enough that the sweep is still running when it is stopped
 SWEEP = ["--set", "policy.fraction=0:1:5", "--set", "unit_costs.person_year=40000:90000:7",
-         "--samples", "1500", "--chunk-size", "50", "--variables", "net,kendall_tau"]
+         "--samples", "4000", "--chunk-size", "100", "--variables", "net,kendall_tau"]
 
 
 def burden_sim(*args: str) -> list[str]:
@@ -44,7 +44,7 @@ def _interrupt(args: list[str], store: Path) -> tuple[int, str, list[psutil.Proc
         while _done(store) == 0:
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "no chunk written in 120 s"
-            time.sleep(0.05)
+            time.sleep(0.01)
         children = psutil.Process(process.pid).children(recursive=True)
         assert process.poll() is None, "the sweep ended before it could be interrupted"
         os.killpg(process.pid, signal.SIGINT)

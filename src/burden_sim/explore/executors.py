@@ -57,6 +57,7 @@ def processes(workers: int) -> Executor:
             yield from serial(sweep, indices, directory)
             return
         where = None if directory is None else Path(directory).resolve()
+        _quiet_resource_tracker()
         pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
                                       initializer=_start_worker, initargs=(sweep, where))
         finished = False
@@ -72,6 +73,20 @@ def processes(workers: int) -> Executor:
                     process.terminate()
                 pool.shutdown(wait=True, cancel_futures=True)
     return run_chunks
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker without its "leaked semaphore" warning: after
+    Ctrl-C the pool's workers are ended on purpose, and the tracker frees what they held."""
+    import sys
+    from multiprocessing import resource_tracker
+
+    option = "ignore::UserWarning:multiprocessing.resource_tracker"
+    sys.warnoptions.append(option)  # the tracker process is started with these -W options
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(option)
 
 
 _worker: Worker | None = None  # a worker process's own, set by its initializer

@@ -4,6 +4,7 @@ done once written, so a stopped sweep resumes), or gathered in memory for small 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import warnings
@@ -50,6 +51,9 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
                                         dir=directory.parent))
     except OSError as exc:
         raise BurdenSimError(f"{directory}: cannot create it ({exc.strerror})") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes the folder private; a store is not
     (staging / MANIFEST).write_text(json.dumps(sweep.manifest(), indent=1))
     try:
         staging.rename(directory)
