@@ -159,18 +159,17 @@ CASES: list[Case] = [
     C("a scalar", "validate s.yaml", "s.yaml:1: (top level): expected a mapping",
       {"s.yaml": "hello\n"}),
     C("binary file", "validate s.yaml", ("s.yaml", "not UTF-8"),
-      {"s.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"}, FAILS),
+      {"s.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"}),
     C("Latin-1 text", "validate s.yaml", ("s.yaml:2: file: not UTF-8",),
-      {"s.yaml": TINY.replace("years:", "description: d\xe9fense\nyears:").encode("latin-1")},
-      FAILS),
+      {"s.yaml": TINY.replace("years:", "description: d\xe9fense\nyears:").encode("latin-1")}),
     C("UTF-16 text", "validate s.yaml", ("s.yaml", "not UTF-8"),
-      {"s.yaml": TINY.encode("utf-16")}, FAILS),
-    C("Latin-1 missions file", "validate s.yaml", ("m.yaml:4: file: not UTF-8",),
+      {"s.yaml": TINY.encode("utf-16")}),
+    C("Latin-1 missions file", "validate s.yaml", ("m.yaml:3: file: not UTF-8",),
       {"s.yaml": TINY.split("missions:")[0] + "missions: m.yaml\n",
        "m.yaml": ("missions:" + TINY.split("missions:")[1]).replace(
-           "name: Test mission", "name: Mission d\xe9fense").encode("latin-1")}, FAILS),
+           "name: Test mission", "name: Mission d\xe9fense").encode("latin-1")}),
     C("NUL byte", "validate s.yaml", "s.yaml:2: yaml: not valid YAML",
-      {"s.yaml": TINY.replace("years:", "description: a\x00b\nyears:")}, FAILS),
+      {"s.yaml": TINY.replace("years:", "description: a\x00b\nyears:")}),
     C("tab indentation", "validate s.yaml", "s.yaml:3: yaml: not valid YAML",
       T("years:\n  start: 2022", "years:\n\tstart: 2022")),
     C("two documents", "validate s.yaml", "s.yaml", {"s.yaml": TINY + "---\n" + TINY}),
@@ -186,28 +185,31 @@ CASES: list[Case] = [
     C("bad indentation", "validate s.yaml", "s.yaml:4: yaml: not valid YAML",
       T("\n  end: 2023", "\n   end: 2023")),
     C("duplicate top-level key", "validate s.yaml", "s.yaml:2: name: duplicate key (first on "
-      "line 1)", T("name: tiny\n", "name: tiny\nname: other\n"), FAILS),
+      "line 1)", T("name: tiny\n", "name: tiny\nname: other\n")),
     C("duplicate nested key", "run s.yaml -o out.csv", "s.yaml:8: policy.fraction: duplicate "
-      "key (first on line 7)", T("  fraction: 0.5\n", "  fraction: 1.0\n  fraction: 0.2\n"),
-      FAILS),
+      "key (first on line 7)", T("  fraction: 0.5\n", "  fraction: 1.0\n  fraction: 0.2\n")),
     C("duplicate key in a flow mapping", "validate s.yaml", "s.yaml:19: missions[0]."
-      "contributions[1].ally: duplicate key", T("{ally: FRA,", "{ally: FRA, ally: DEU,"), FAILS),
+      "contributions[1].ally: duplicate key", T("{ally: FRA,", "{ally: FRA, ally: DEU,")),
     C("duplicate key in a missions file", "validate s.yaml", "m.yaml:3: missions[0].id: "
       "duplicate key", {"s.yaml": TINY.split("missions:")[0] + "missions: m.yaml\n",
                         "m.yaml": "missions:\n  - id: m1\n    id: m2\n" + TINY.split(
-                            "- id: m1\n")[1]}, FAILS),
-    C("alias bomb", "validate s.yaml", ("s.yaml", "yaml:", "alias"), {"s.yaml": BOMB}, FAILS),
+                            "- id: m1\n")[1]}),
+    C("alias bomb", "validate s.yaml", ("s.yaml", "yaml:", "alias"), {"s.yaml": BOMB}),
     C("alias bomb, run", "run s.yaml -o out.csv", ("s.yaml", "yaml:", "alias"),
-      {"s.yaml": BOMB}, FAILS),
+      {"s.yaml": BOMB}),
+    C("alias bomb, nine levels", "validate s.yaml", ("s.yaml", "yaml:", "alias"),
+      {"s.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+          f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+          for i in range(8)) + TINY}),
     C("unhashable key", "validate s.yaml", "s.yaml:1: yaml: not valid YAML",
       {"s.yaml": "? [a, b]\n: c\n" + TINY}),
     C("impossible date in a surge", "validate s.yaml", ("s.yaml:12: deployment.surges[0].start:",
                                                         "2022-13-45"),
-      dep("surges: [{mission: efp_lithuania, start: 2022-13-45, days: 30, factor: 2}]"), FAILS),
+      dep("surges: [{mission: efp_lithuania, start: 2022-13-45, days: 30, factor: 2}]")),
     C("impossible date in a change", "run s.yaml", ("s.yaml:12: deployment.changes[0].start:",
                                                     "2023-02-30"),
       dep("changes: [{mission: efp_lithuania, ally: NOR, action: join, start: 2023-02-30, "
-          "personnel: 100}]"), FAILS),
+          "personnel: 100}]")),
     C("date that is not a date", "validate s.yaml", "s.yaml:12: deployment.surges[0].start:",
       dep("surges: [{mission: efp_lithuania, start: soon, days: 30, factor: 2}]")),
     # --- types ----------------------------------------------------------------------------
@@ -258,36 +260,36 @@ CASES: list[Case] = [
     C("phase-in year a word", "validate s.yaml", "s.yaml:9: policy.phase_in", pol("phase_in: "
                                                                                  "{soon: 1}")),
     C("top-level key a number", "validate s.yaml", ("s.yaml:20: [7]:", "Keys should be strings"),
-      {"s.yaml": TINY + "7: 8\n"}, FAILS),
+      {"s.yaml": TINY + "7: 8\n"}),
     C("long wrong value is cut short", "validate s.yaml", ("s.yaml:15: missions[0].contributions"
                                                            "[0].role:", "..."),
-      T("role: framework", "role: " + "x" * 5000), FAILS),
+      T("role: framework", "role: " + "x" * 5000)),
     # --- numbers --------------------------------------------------------------------------
     C("troops negative", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0]."
       "troops: Input should be greater than or equal to 0", gbr("troops: -100")),
     C("troops 1e308", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0].troops:",
-      gbr("troops: 1e308"), FAILS),
+      gbr("troops: 1e308")),
     C("troops .inf", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0].troops:",
-      gbr("troops: .inf"), FAILS),
+      gbr("troops: .inf")),
     C("troops .nan", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0].troops:",
       gbr("troops: .nan")),
     C("aircraft .inf", "run s.yaml", "s.yaml:18: missions[0].contributions[0].aircraft:",
-      gbr("aircraft: .inf"), FAILS),
+      gbr("aircraft: .inf")),
     C("host support 1e308", "run s.yaml", "s.yaml:18: missions[0].contributions[0]."
-      "host_support_eur:", gbr("host_support_eur: 1e308"), FAILS),
+      "host_support_eur:", gbr("host_support_eur: 1e308")),
     C("unit cost .inf", "run s.yaml -o out.csv", "s.yaml:21: unit_costs.person_year.central:",
-      {"s.yaml": TINY + "unit_costs:\n  person_year: {central: .inf}\n"}, FAILS),
+      {"s.yaml": TINY + "unit_costs:\n  person_year: {central: .inf}\n"}),
     C("unit cost 1e308", "run s.yaml -o out.csv", "s.yaml:21: unit_costs.person_year.central:",
-      {"s.yaml": TINY + "unit_costs:\n  person_year: {central: 1e308}\n"}, FAILS),
+      {"s.yaml": TINY + "unit_costs:\n  person_year: {central: 1e308}\n"}),
     C("unit cost high .inf", "run s.yaml", "s.yaml:21: unit_costs.person_year.high:",
-      {"s.yaml": TINY + "unit_costs:\n  person_year: {central: 1, high: .inf}\n"}, FAILS),
+      {"s.yaml": TINY + "unit_costs:\n  person_year: {central: 1, high: .inf}\n"}),
     C("unit cost low above central", "validate s.yaml", "s.yaml:21: unit_costs.person_year: "
       "need low <= central <= high", {"s.yaml": TINY + "unit_costs:\n  person_year: "
                                       "{central: 1, low: 2}\n"}),
     C("unit cost negative", "validate s.yaml", "s.yaml:21: unit_costs.person_year.central:",
       {"s.yaml": TINY + "unit_costs:\n  person_year: {central: -1}\n"}),
     C("annual cap .inf", "run s.yaml", "s.yaml:9: policy.annual_cap_usd:",
-      pol("annual_cap_usd: .inf"), FAILS),
+      pol("annual_cap_usd: .inf")),
     C("annual cap negative", "run s.yaml -o out.csv", "s.yaml:9: policy.annual_cap_usd: Input "
       "should be greater than or equal to 0", pol("annual_cap_usd: -5")),
     C("fraction .nan", "run s.yaml", "s.yaml:7: policy.fraction:", T("fraction: 0.5",
@@ -298,16 +300,15 @@ CASES: list[Case] = [
       "be less than or equal to 1", T("fraction: 0.5", "fraction: 1.5")),
     C("key weight .inf", "run s.yaml", "s.yaml:8: policy.key.weights.GBR:",
       key("{name: custom, weights: {" + ", ".join(f"{a}: {'.inf' if a == 'GBR' else 1}"
-                                                  for a in ALL_ALLIES) + "}}"), FAILS),
+                                                  for a in ALL_ALLIES) + "}}")),
     C("key weights 1e308", "run s.yaml", "s.yaml:8: policy.key.weights",
-      key("{name: custom, weights: {" + ", ".join(f"{a}: 1e308" for a in ALL_ALLIES) + "}}"),
-      FAILS),
+      key("{name: custom, weights: {" + ", ".join(f"{a}: 1e308" for a in ALL_ALLIES) + "}}")),
     C("key weight negative", "validate s.yaml", "s.yaml:8: policy.key.weights.GBR:",
       key("{name: custom, weights: {GBR: -1}}")),
     C("prior_slots .inf", "run s.yaml", "s.yaml:12: deployment.prior_slots:",
-      dep("prior_slots: .inf"), FAILS),
+      dep("prior_slots: .inf")),
     C("prior_slots 1e308", "run s.yaml", "s.yaml:12: deployment.prior_slots:",
-      dep("prior_slots: 1e308"), FAILS),
+      dep("prior_slots: 1e308")),
     C("elasticity 21", "validate s.yaml", "s.yaml:12: deployment.elasticity:",
       dep("elasticity: 21")),
     C("growth 25 %", "validate s.yaml", "s.yaml:21: projection.gdp_growth_pct:",
@@ -328,13 +329,13 @@ CASES: list[Case] = [
       dep("surges: [{mission: efp_lithuania, start: 2023-03-01, days: 0, factor: 2}]")),
     C("join personnel .inf", "run s.yaml", "s.yaml:12: deployment.changes[0].personnel:",
       dep("changes: [{mission: efp_lithuania, ally: NOR, action: join, start: 2023-03-01, "
-          "personnel: .inf}]"), FAILS),
+          "personnel: .inf}]")),
     C("seed 1e30", "validate s.yaml", "s.yaml:20: seed:", {"s.yaml": TINY + "seed: 1.5e30\n"}),
     # --- years ----------------------------------------------------------------------------
     C("reversed years", "validate s.yaml", "s.yaml:4: years.end: end 2021 is before start 2022",
-      T("end: 2023\npolicy", "end: 2021\npolicy"), FAILS),
+      T("end: 2023\npolicy", "end: 2021\npolicy")),
     C("reversed contribution years", "validate s.yaml", "s.yaml:17: missions[0].contributions[0]"
-      ".end: end 2021 is before start 2022", T("    end: 2023", "    end: 2021"), FAILS),
+      ".end: end 2021 is before start 2022", T("    end: 2023", "    end: 2021")),
     C("start before NATO", "validate s.yaml", "s.yaml:3: years.start: Input should be greater",
       T("start: 2022\n  end", "start: 1940\n  end")),
     C("start before the data", "run s.yaml", "s.yaml:3: years.start: no data for 2010 (the "
@@ -382,7 +383,7 @@ CASES: list[Case] = [
     C("non-member contributes", "validate s.yaml", "s.yaml:19: missions[0].contributions[1]."
       "start: FIN joined NATO in 2023", T("ally: FRA", "ally: FIN")),
     C("non-member hosts", "validate s.yaml", ("s.yaml:12: missions[0].hosts[0]:", "SWE"),
-      T("hosts: [EST]", "hosts: [SWE]"), FAILS),
+      T("hosts: [EST]", "hosts: [SWE]")),
     # --- keys -----------------------------------------------------------------------------
     C("custom without weights", "validate s.yaml", "s.yaml:8: policy.key: weights go with name: "
       "custom", key("custom")),
@@ -397,7 +398,7 @@ CASES: list[Case] = [
     C("weights zero in a year", "run s.yaml -o out.csv", ("s.yaml:8: policy.key.weights:",
                                                           "2022"),
       key("{name: custom, weights: {" + ", ".join(f"{a}: {1 if a == 'FIN' else 0}"
-                                                  for a in ALL_ALLIES) + "}}"), FAILS),
+                                                  for a in ALL_ALLIES) + "}}")),
     C("unknown key name", "validate s.yaml", "s.yaml:8: policy.key.name: Input should be "
       "'nato', 'nato_derived', 'gdp', 'population', 'un_regular', 'equal' or 'custom', got "
       "'natto'", key("natto")),
@@ -417,21 +418,21 @@ CASES: list[Case] = [
     C("caps that cannot all hold", "run s.yaml -o out.csv", ("s.yaml:8: policy.key.caps:",
                                                              "cannot all hold"),
       key("{name: gdp, caps: [" + ", ".join(f"{{ally: {a}, max_share: 0.01}}" for a in ALL_ALLIES)
-          + "]}"), FAILS),
+          + "]}")),
     C("cap at a non-member's share", "run s.yaml -o out.csv", ("s.yaml:8: policy.key.caps[0]."
                                                                "at_share_of:", "SWE"),
-      key("{name: gdp, caps: [{ally: FIN, at_share_of: SWE}]}"), FAILS),
+      key("{name: gdp, caps: [{ally: FIN, at_share_of: SWE}]}")),
     C("cap at its own share", "validate s.yaml", "s.yaml:8: policy.key.caps[0].at_share_of:",
-      key("{name: gdp, caps: [{ally: USA, at_share_of: USA}]}"), FAILS),
+      key("{name: gdp, caps: [{ally: USA, at_share_of: USA}]}")),
     C("caps a mapping", "validate s.yaml", "s.yaml:8: policy.key.caps:",
       key("{name: gdp, caps: {ally: USA, max_share: 0.2}}")),
     # --- eligibility ----------------------------------------------------------------------
     C("no eligible missions", "run s.yaml -o out.csv", "s.yaml:9: policy.eligible_missions:",
-      pol("eligible_missions: []"), FAILS),
+      pol("eligible_missions: []")),
     C("no eligible categories", "run s.yaml -o out.csv", "s.yaml:9: policy.eligible_categories:",
-      pol("eligible_categories: []"), FAILS),
+      pol("eligible_categories: []")),
     C("no eligible missions, engine", "run s.yaml", "s.yaml:9: policy.eligible_missions:",
-      E("  key: nato_derived\n", "  key: nato_derived\n  eligible_missions: []\n"), FAILS),
+      E("  key: nato_derived\n", "  key: nato_derived\n  eligible_missions: []\n")),
     C("unknown eligible mission", "run s.yaml -o out.csv", "s.yaml:9: policy.eligible_missions"
       "[0]: no mission 'm2' (missions: m1)", pol("eligible_missions: [m2]")),
     C("unknown eligible category", "run s.yaml -o out.csv", "s.yaml:9: policy."
@@ -446,18 +447,16 @@ CASES: list[Case] = [
       " category 'fuel'", {"s.yaml": TINY + "unit_costs:\n  fuel: {central: 1}\n"}),
     # --- missions files -------------------------------------------------------------------
     C("missions path escapes", "validate s/s.yaml", "s/s.yaml:9: missions: ",
-      {"s/s.yaml": TINY.split("missions:")[0] + "missions: ../../../../../../etc/passwd\n"},
-      FAILS),
+      {"s/s.yaml": TINY.split("missions:")[0] + "missions: ../../../../../../etc/passwd\n"}),
     C("missions path absolute", "validate s.yaml", "s.yaml:9: missions: ",
-      {"s.yaml": TINY.split("missions:")[0] + "missions: /etc/hostname\n"}, FAILS),
+      {"s.yaml": TINY.split("missions:")[0] + "missions: /etc/hostname\n"}),
     C("missions path through a link", "validate s.yaml", "s.yaml:9: missions: ",
       {"s.yaml": TINY.split("missions:")[0] + "missions: link.yaml\n",
-       "link.yaml": Link("/etc/hostname")}, FAILS),
+       "link.yaml": Link("/etc/hostname")}),
     C("missions file's text not echoed", "validate s/s.yaml", ("s/s.yaml:9: missions: ",),
       {"s/s.yaml": TINY.split("missions:")[0] + "missions: ../secret.yaml\n",
        "secret.yaml": "missions:\n  - id: m1\n    name: x\n    hosts: [EST]\n    contributions:"
-                      "\n      - {ally: GBR, role: hunter2-password, start: 2022, troops: 1}\n"},
-      FAILS),
+                      "\n      - {ally: GBR, role: hunter2-password, start: 2022, troops: 1}\n"}),
     C("missions file a folder", "validate s.yaml", "s.yaml:9: missions: no missions file 'm'",
       {"s.yaml": TINY.split("missions:")[0] + "missions: m\n", "m/": None}),
     C("missions file missing", "run s.yaml -o out.csv", "s.yaml:9: missions: no missions file "
@@ -474,7 +473,7 @@ CASES: list[Case] = [
                                           TINY.split("missions:")[1].replace("troops: 100",
                                                                              "troops: -1")}),
     C("duplicate mission id", "validate s.yaml", "s.yaml:20: missions[1].id: a second mission "
-      "'m1'", {"s.yaml": TINY + TINY.split("missions:\n")[1]}, FAILS),
+      "'m1'", {"s.yaml": TINY + TINY.split("missions:\n")[1]}),
     C("mission id in capitals", "validate s.yaml", "s.yaml:10: missions[0].id: String should",
       T("id: m1", "id: M1")),
     C("no missions", "validate s.yaml", "give missions: or deployment:",
@@ -487,7 +486,7 @@ CASES: list[Case] = [
                                                                       "contributions[2]:",
                                                                       "contributions[1]"),
       T("months: 6}\n", "months: 6}\n      - {ally: FRA, role: contributor, start: 2022, "
-        "troops: 50, months: 6}\n"), FAILS),
+        "troops: 50, months: 6}\n")),
     C("no contributions", "validate s.yaml", "s.yaml:13: missions[0].contributions: List should",
       {"s.yaml": TINY.split("contributions:")[0] + "contributions: []\n"}),
     C("no hosts", "validate s.yaml", "s.yaml:12: missions[0].hosts:",
@@ -496,9 +495,9 @@ CASES: list[Case] = [
     C("unknown catalogue mission", "run s.yaml", "s.yaml:10: deployment.missions[1]: no mission "
       "'efp_litvania'", E("efp_lithuania]", "efp_litvania]")),
     C("interval tiny", "validate s.yaml", "s.yaml:12: deployment.interval_days.efp_lithuania:",
-      dep("interval_days: {efp_lithuania: 0.001}"), FAILS),
+      dep("interval_days: {efp_lithuania: 0.001}")),
     C("interval tiny, run", "run s.yaml -o out.csv", "s.yaml:12: deployment.interval_days."
-      "efp_lithuania:", dep("interval_days: {efp_lithuania: 0.01}"), FAILS),
+      "efp_lithuania:", dep("interval_days: {efp_lithuania: 0.01}")),
     C("interval zero", "validate s.yaml", "s.yaml:12: deployment.interval_days.efp_lithuania: "
       "Input should be greater", dep("interval_days: {efp_lithuania: 0}")),
     C("interval of an unknown mission", "validate s.yaml", "s.yaml:12: deployment.interval_days"
@@ -506,9 +505,9 @@ CASES: list[Case] = [
     C("duration negative", "validate s.yaml", "s.yaml:12: deployment.duration_days.efp_lithuania:",
       dep("duration_days: {efp_lithuania: -1}")),
     C("transit .inf", "run s.yaml", "s.yaml:12: deployment.transit_days.efp_lithuania:",
-      dep("transit_days: {efp_lithuania: .inf}"), FAILS),
+      dep("transit_days: {efp_lithuania: .inf}")),
     C("recovery of an unknown kind", "validate s.yaml", "s.yaml:12: deployment.recovery_days."
-      "tank:", dep("recovery_days: {tank: 10}"), FAILS),
+      "tank:", dep("recovery_days: {tank: 10}")),
     C("pool negative", "validate s.yaml", "s.yaml:12: deployment.pools.NOR.land:",
       dep("pools: {NOR: {land: -1}}")),
     C("every pool empty", "validate s.yaml", "s.yaml:12: deployment.pools: no ally can "
@@ -552,11 +551,11 @@ CASES: list[Case] = [
     C("--set empty range", f"sweep w.yaml --set policy.fraction=0:1:0 {SWEEP_ARGS}",
       "--set policy.fraction=0:1:0:", W()),
     C("--set .inf", f"sweep w.yaml --set unit_costs.person_year=1,inf {SWEEP_ARGS}",
-      "--set unit_costs.person_year=1,inf:", W(), FAILS),
+      "--set unit_costs.person_year=1,inf:", W()),
     C("--set fraction out of range", f"sweep w.yaml --set policy.fraction=2,3 {SWEEP_ARGS}",
-      "policy.fraction", W(), FAILS),
+      "policy.fraction", W()),
     C("--set troops negative", "sweep w.yaml --set missions.m1.contributions.0.troops=-5,5 "
-      f"{SWEEP_ARGS}", "missions.m1.contributions.0.troops", W(), FAILS),
+      f"{SWEEP_ARGS}", "missions.m1.contributions.0.troops", W()),
     C("--set a text field", f"sweep w.yaml --set name=1,2 {SWEEP_ARGS}", "name: is not a number",
       W()),
     C("--samples zero", "sweep w.yaml --samples 0 -o out.zarr", "--samples 0: give a positive",
@@ -574,10 +573,10 @@ CASES: list[Case] = [
     C("--scheduler unreachable", f"sweep w.yaml --scheduler tcp://127.0.0.1:9 {SWEEP_ARGS}",
       "--scheduler tcp://127.0.0.1:9: cannot reach", W()),
     C("lognormal sigma 50", f"sweep w.yaml {SWEEP_ARGS}", ("unit_costs.person_year",),
-      W("{distribution: pert}", "{distribution: lognormal, median: 50000, sigma: 50}"), FAILS),
+      W("{distribution: pert}", "{distribution: lognormal, median: 50000, sigma: 50}")),
     C("normal fraction", f"sweep w.yaml {SWEEP_ARGS}", "policy.fraction",
       W("{distribution: uniform, low: 0.2, high: 1.0}", "{distribution: normal, mean: 0.5, "
-        "sd: 2}"), FAILS),
+        "sd: 2}")),
     C("parameter of no field", f"sweep w.yaml {SWEEP_ARGS}", "policy.fractoin: names no field",
       W("  policy.fraction:", "  policy.fractoin:")),
     C("uniform reversed", f"sweep w.yaml {SWEEP_ARGS}", "w.yaml:22: parameters.policy.fraction: "
@@ -591,26 +590,25 @@ CASES: list[Case] = [
     C("unknown distribution", "validate w.yaml", "w.yaml:22: parameters.policy.fraction."
       "distribution:", W("distribution: uniform", "distribution: gamma")),
     C("sigma .inf", f"sweep w.yaml {SWEEP_ARGS}", "w.yaml:21: parameters.unit_costs.person_year"
-      ".sigma:", W("{distribution: pert}", "{distribution: lognormal, median: 5, sigma: .inf}"),
-      FAILS),
+      ".sigma:", W("{distribution: pert}", "{distribution: lognormal, median: 5, sigma: .inf}")),
     C("nothing varies", "sweep s.yaml --samples 10 -o out.zarr", "nothing varies: declare "
       "parameters"),
-    C("store exists", f"sweep w.yaml {SWEEP_ARGS}", "out.zarr: already exists; add --resume",
-      W() | {"out.zarr/": None}, FAILS),
+    C("store exists", f"sweep w.yaml {SWEEP_ARGS}", "out.zarr: already exists",
+      W() | {"out.zarr/": None}),
     C("--resume on a stranger", f"sweep w.yaml {SWEEP_ARGS} --resume", "out.zarr: is not a "
-      "burden-sim sweep", W() | {"out.zarr/": None, "out.zarr/x": "x"}, FAILS),
+      "burden-sim sweep", W() | {"out.zarr/": None, "out.zarr/x": "x"}),
     C("store's folder missing", "sweep w.yaml --samples 10 --workers 1 -o no/out.zarr",
-      "no/out.zarr: folder no does not exist", W(), FAILS),
+      "no/out.zarr: folder no does not exist", W()),
     C("store under a file", "sweep w.yaml --samples 10 --workers 1 -o f/out.zarr",
-      "f/out.zarr:", W() | {"f": "x"}, FAILS),
+      "f/out.zarr:", W() | {"f": "x"}),
     C("store in a system folder", "sweep w.yaml --samples 10 --workers 1 -o /proc/out.zarr",
-      "/proc/out.zarr:", W(), FAILS),
+      "/proc/out.zarr:", W()),
     C("elastic engine with swept fraction", "sweep s.yaml --set policy.fraction=0,1 --samples 2 "
       "--workers 1 -o out.zarr", "policy.fraction: with deployment.elasticity > 0",
       dep("elasticity: 1")),
     # --- sensitivity ----------------------------------------------------------------------
     C("unknown output variable", f"{SENS} wealth --ally GBR", "--output-var wealth: not a "
-      "sampled result", W(), FAILS),
+      "sampled result", W()),
     C("per-ally output without ally", f"{SENS} net", "--output-var net: a per-ally result: "
       "give an ally", W()),
     C("sensitivity: unknown ally", f"{SENS} net --ally GBX", "--ally GBX: unknown ally", W()),
@@ -624,42 +622,38 @@ CASES: list[Case] = [
       "format '.pdf' (allowed: .png, .svg)", W()),
     C("table format unknown", f"{SENS} net --ally GBR -o x.txt", "x.txt: unknown output format",
       W()),
-    C("table onto a folder", f"{SENS} net --ally GBR -o x.csv", "x.csv:", W() | {"x.csv/": None},
-      FAILS),
-    C("plot under a file", f"{SENS} net --ally GBR --plot f/x.png", "f/x.png:", W() | {"f": "x"},
-      FAILS),
+    C("table onto a folder", f"{SENS} net --ally GBR -o x.csv", "x.csv:", W() | {"x.csv/": None}),
+    C("plot under a file", f"{SENS} net --ally GBR --plot f/x.png", "f/x.png:", W() | {"f": "x"}),
     C("bad scenario", f"{SENS} net --ally GBR", "w.yaml:7: policy.fraction:",
       W("fraction: 0.5", "fraction: 2")),
     # --- outputs --------------------------------------------------------------------------
     C("run: unknown format", "run s.yaml -o out.xlsx", "out.xlsx: unknown output format '.xlsx' "
       "(allowed: .csv, .nc)"),
     C("run: no such folder", "run s.yaml -o no/out.csv", "no/out.csv: folder no does not exist"),
-    C("run: under a file", "run s.yaml -o f/out.csv", "f/out.csv:", {"s.yaml": TINY, "f": "x"},
-      FAILS),
+    C("run: under a file", "run s.yaml -o f/out.csv", "f/out.csv:", {"s.yaml": TINY, "f": "x"}),
     C("run: onto a folder", "run s.yaml -o out.csv", "out.csv:", {"s.yaml": TINY,
-                                                                  "out.csv/": None}, FAILS),
-    C("run: system folder", "run s.yaml -o /proc/out.csv", "/proc/out.csv:", xfail=FAILS),
+                                                                  "out.csv/": None}),
+    C("run: system folder", "run s.yaml -o /proc/out.csv", "/proc/out.csv:"),
     C("run: read-only folder", "run s.yaml -o ro/out.csv", "ro/out.csv:",
-      {"s.yaml": TINY, "ro/": "read-only"}, FAILS, root_ok=False),
+      {"s.yaml": TINY, "ro/": "read-only"}, root_ok=False),
     C("run: no suffix", "run s.yaml -o out", "out: unknown output format ''"),
     C("compare: unknown format", "compare o.yaml s.yaml -o c.xlsx", "c.xlsx: unknown output "
       "format", {"s.yaml": TINY, "o.yaml": OTHER}),
     C("compare: under a file", "compare o.yaml s.yaml -o f/c.csv", "f/c.csv:",
-      {"s.yaml": TINY, "o.yaml": OTHER, "f": "x"}, FAILS),
+      {"s.yaml": TINY, "o.yaml": OTHER, "f": "x"}),
     C("compare: onto a folder", "compare o.yaml s.yaml -o c.parquet", "c.parquet:",
-      {"s.yaml": TINY, "o.yaml": OTHER, "c.parquet/": None}, FAILS),
+      {"s.yaml": TINY, "o.yaml": OTHER, "c.parquet/": None}),
     C("compare: system folder", "compare o.yaml s.yaml -o /proc/c.nc", "/proc/c.nc:",
-      {"s.yaml": TINY, "o.yaml": OTHER}, FAILS),
+      {"s.yaml": TINY, "o.yaml": OTHER}),
     C("report: unknown format", "report o.yaml s.yaml -o r.pdf", "r.pdf: unknown output format",
       {"s.yaml": TINY, "o.yaml": OTHER}),
     C("report: onto a folder", "report o.yaml s.yaml -o r.html", "r.html:",
-      {"s.yaml": TINY, "o.yaml": OTHER, "r.html/": None}, FAILS),
+      {"s.yaml": TINY, "o.yaml": OTHER, "r.html/": None}),
     C("report: no such folder", "report o.yaml s.yaml -o no/r.html", "no/r.html: folder no "
       "does not exist", {"s.yaml": TINY, "o.yaml": OTHER}),
     C("plot: onto a folder", "plot s.yaml --kind timeline -o t.png", "t.png:",
-      {"s.yaml": TINY, "t.png/": None}, FAILS),
-    C("plot: system folder", "plot s.yaml --kind timeline -o /proc/t.png", "/proc/t.png:",
-      xfail=FAILS),
+      {"s.yaml": TINY, "t.png/": None}),
+    C("plot: system folder", "plot s.yaml --kind timeline -o /proc/t.png", "/proc/t.png:"),
     # --- plots ----------------------------------------------------------------------------
     C("plot: unknown kind", "plot s.yaml --kind pie -o x.png", "--kind pie: not one of change, "
       "spending, sweep, sobol, timeline"),
@@ -669,9 +663,9 @@ CASES: list[Case] = [
     C("plot: change of one run", "plot {made}/run.nc --kind change -o x.png", "--kind change "
       "needs a comparison"),
     C("plot: spending in 1990", "plot {made}/run.nc --kind spending --year 1990 -o x.png",
-      "--year 1990: not in the results' years (2022-2023)", xfail=FAILS),
+      "--year 1990: not in the results' years (2022-2023)"),
     C("plot: spending of a comparison in 1990", "plot {made}/cmp.nc --kind spending --year 1990 "
-      "-o x.png", "--year 1990: not in the results' years", xfail=FAILS),
+      "-o x.png", "--year 1990: not in the results' years"),
     C("plot: sweep of a run", "plot {made}/run.nc --kind sweep --ally GBR -o x.png", "--kind "
       "sweep needs a sweep store"),
     C("plot: sweep without ally", "plot {made}/s.zarr --kind sweep -o x.png", "--ally: give one "
@@ -688,14 +682,14 @@ CASES: list[Case] = [
       {"t.csv": ""}),
     C("plot: timeline of a bad scenario", "plot s.yaml --kind timeline -o x.png", "s.yaml:14: "
       "missions[0].contributions[0].ally: unknown ally", T("ally: GBR", "ally: GBX")),
-    C("plot: corrupt results", "plot r.nc --kind spending -o x.png", "r.nc: cannot read it",
-      {"r.nc": b"CDF\x01garbage"}, FAILS),
+    C("plot: corrupt results", "plot r.nc --kind spending -o x.png", "r.nc:",
+      {"r.nc": b"CDF\x01garbage"}),
     C("plot: a scenario as results", "plot s.yaml --kind spending -o x.png", "s.yaml: cannot "
       "read it as results"),
     C("plot: unknown scenario of a comparison", "plot {made}/cmp.nc --kind change --scenario "
       "nope -o x.png", "--scenario nope: not in other, tiny"),
     C("plot: spending, unknown scenario", "plot {made}/cmp.nc --kind spending --scenario nope "
-      "-o x.png", "--scenario nope: not in other, tiny", xfail=FAILS),
+      "-o x.png", "--scenario nope: not in other, tiny"),
     C("plot: sweep store that is not one", "plot z.zarr --kind sweep --ally GBR -o x.png",
       "z.zarr: cannot read it", {"z.zarr/": None}),
     # --- reports --------------------------------------------------------------------------
@@ -708,7 +702,7 @@ CASES: list[Case] = [
     C("report: same names", "report s.yaml t.yaml -o r.html", "two scenarios share a name",
       {"s.yaml": TINY, "t.yaml": TINY}),
     C("report: no output", "report o.yaml s.yaml", "Missing option '--output'",
-      {"s.yaml": TINY, "o.yaml": OTHER}, FAILS),
+      {"s.yaml": TINY, "o.yaml": OTHER}),
     # --- the explorer ---------------------------------------------------------------------
     C("explore: different years", "explore o.yaml s.yaml -o e.html", "scenarios cover different "
       "years: other 2022-2022, tiny 2022-2023", {"s.yaml": TINY, "o.yaml": OTHER.replace(
@@ -726,26 +720,24 @@ CASES: list[Case] = [
       "not exist"),
     C("explore: onto a folder", "explore s.yaml -o e.html", "e.html: is a folder",
       {"s.yaml": TINY, "e.html/": None}),
-    C("explore: under a file", "explore s.yaml -o f/e.html", "f/e.html: cannot write into f",
+    C("explore: under a file", "explore s.yaml -o f/e.html", "f/e.html: f is a file, not a folder",
       {"s.yaml": TINY, "f": "x"}),
     C("explore: system folder", "explore s.yaml -o /proc/e.html", "/proc/e.html: cannot "
-      "write it"),
+      "write in /proc"),
     C("explore: read-only folder", "explore s.yaml -o ro/e.html", "ro/e.html: cannot write "
-      "into ro", {"s.yaml": TINY, "ro/": "read-only"}, root_ok=False),
+      "in ro", {"s.yaml": TINY, "ro/": "read-only"}, root_ok=False),
     # --- command line usage ---------------------------------------------------------------
-    C("unknown command", "bogus", "No such command 'bogus'", xfail=FAILS),
-    C("run without a file", "run", "Missing argument 'FILE'", xfail=FAILS),
-    C("unknown option", "run s.yaml --colour", "No such option: --colour", xfail=FAILS),
-    C("--year a word", "run s.yaml --year soon", "'soon' is not a valid integer", xfail=FAILS),
-    C("sweep without output", "sweep w.yaml --samples 10", "Missing option '--output'", W(),
-      FAILS),
-    C("--workers a word", "sweep w.yaml --workers two -o out.zarr", "'two' is not a valid "
-      "integer", W(), FAILS),
-    C("plot without --kind", "plot s.yaml -o x.png", "Missing option '--kind'", xfail=FAILS),
+    C("unknown command", "bogus", "No such command 'bogus'"),
+    C("run without a file", "run", "Missing argument 'file'"),
+    C("unknown option", "run s.yaml --colour", "No such option: --colour"),
+    C("--year a word", "run s.yaml --year soon", "Invalid value for '--year'"),
+    C("sweep without output", "sweep w.yaml --samples 10", "Missing option '--output'", W()),
+    C("--workers a word", "sweep w.yaml --workers two -o out.zarr", "Invalid value for "
+      "'--workers'", W()),
+    C("plot without --kind", "plot s.yaml -o x.png", "Missing option '--kind'"),
     C("compare one file", "compare s.yaml", "compare needs at least two scenarios"),
     C("compare a file with itself", "compare s.yaml s.yaml", "two scenarios share a name"),
-    C("validate two files", "validate s.yaml s.yaml", "Got unexpected extra argument",
-      xfail=FAILS),
+    C("validate two files", "validate s.yaml s.yaml", "Got unexpected extra argument"),
 ]
 
 

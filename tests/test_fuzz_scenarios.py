@@ -110,7 +110,6 @@ def _alarm(signum, frame):
     raise TimeoutError("a mutated scenario is still running after 20 s")
 
 
-@pytest.mark.xfail(strict=True, reason="non-finite values are accepted today (issue 13)")
 @settings(max_examples=60, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate],  # no shrinking: the failing text is shown
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
