@@ -838,3 +838,44 @@ def test_bad_input_gets_one_line(case: Case, tmp_path, monkeypatch, request):
     expect = (case.expect,) if isinstance(case.expect, str) else case.expect
     assert_one_clean_line(result, expect)
     assert snapshot(tmp_path) == before, "something was left behind"
+
+
+def test_library_errors_name_options_and_the_command_line_names_flags(tmp_path):
+    import burden_sim
+
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY)
+    with pytest.raises(burden_sim.BurdenSimError) as caught:
+        burden_sim.simulate(path, set={"policy.fracton": 0.5})
+    assert str(caught.value).startswith("set policy.fracton=0.5: names no field")
+    result = invoke(["run", str(path), "--set", "policy.fracton=0.5"])
+    assert_one_clean_line(result, ("error: --set policy.fracton=0.5: names no field",))
+
+
+def test_the_second_of_two_sweeps_into_one_new_store_gets_one_line(tmp_path, monkeypatch):
+    """Both saw no folder; the first moves its own into place, the second finds it taken."""
+    import tempfile
+
+    from burden_sim.api import load
+    from burden_sim.errors import BurdenSimError
+    from burden_sim.explore import store
+    from burden_sim.explore.sweep import plan_sweep
+
+    path = tmp_path / "w.yaml"
+    path.write_text(SWEEP)
+    scenario, baseline = load(path)
+    sweep = plan_sweep(scenario, baseline, samples=4)
+    target = tmp_path / "out.zarr"
+    real = tempfile.mkdtemp
+
+    def first_sweep_wins(*args, **kwargs):
+        made = real(*args, **kwargs)
+        if not target.exists():  # the other sweep moves its store into place meanwhile
+            target.mkdir()
+            (target / store.MANIFEST).write_text("{}")
+        return made
+
+    monkeypatch.setattr(tempfile, "mkdtemp", first_sweep_wins)
+    with pytest.raises(BurdenSimError, match="out.zarr: already exists"):
+        store.open_store(sweep, target, resume=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zarr", "w.yaml"]  # no staging

@@ -10,7 +10,7 @@ import copy
 import math
 from typing import Any
 
-from ..errors import BurdenSimError
+from ..errors import OptionError
 from .schema import Scenario, Uncertain, UnitCost
 
 VECTORISED = ("policy.fraction", "policy.annual_cap_usd")
@@ -84,10 +84,10 @@ def parse_set(option: str) -> tuple[str, Uncertain]:
     import numpy as np
 
     path, _, text = option.partition("=")
-    usage = (f"--set {option}: expected PATH=VALUES, e.g. policy.fraction=0,0.5,1 or "
-             "policy.fraction=0:1:11")
+    usage = OptionError("set", option, "expected PATH=VALUES, e.g. policy.fraction=0,0.5,1 or "
+                        "policy.fraction=0:1:11")
     if not path or not text:
-        raise BurdenSimError(usage)
+        raise usage
     try:
         if text.count(":") == 2:
             start, stop, count = text.split(":")
@@ -95,11 +95,11 @@ def parse_set(option: str) -> tuple[str, Uncertain]:
         else:
             values = [float(v) for v in text.split(",")]
     except ValueError:
-        raise BurdenSimError(usage) from None
+        raise usage from None
     if not values:
-        raise BurdenSimError(usage)
+        raise usage
     if not all(math.isfinite(v) for v in values):
-        raise BurdenSimError(f"--set {option}: values must be finite numbers")
+        raise OptionError("set", option, "values must be finite numbers")
     return path.strip(), Uncertain(values=values)
 
 
@@ -110,12 +110,12 @@ def parse_setting(option: str) -> tuple[str, Any]:
 
     path, _, text = option.partition("=")
     if not path.strip() or not text.strip():
-        raise BurdenSimError(f"--set {option}: expected PATH=VALUE, e.g. policy.fraction=0.6 "
-                             "or policy.key=gdp")
+        raise OptionError("set", option, "expected PATH=VALUE, e.g. policy.fraction=0.6 or "
+                          "policy.key=gdp")
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise BurdenSimError(f"--set {option}: the value is not valid YAML") from None
+        raise OptionError("set", option, "the value is not valid YAML") from None
     return path.strip(), value
 
 
@@ -135,7 +135,8 @@ def _known_paths(node: Any, prefix: str = "") -> list[str]:
 def with_settings(scenario: Scenario, settings: dict[str, Any],
                   defaults: dict[str, UnitCost], flag: str = "set") -> Scenario:
     """The scenario with fields replaced by dotted path, validated again; errors name the
-    setting (``--set policy.fraction=abc: Input should be a valid number``)."""
+    setting as an option (``set policy.fraction=abc: Input should be a valid number``; the
+    command line names its flag, ``--set``)."""
     import difflib
 
     from pydantic import ValidationError
@@ -144,7 +145,6 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
         return scenario
     data = scenario.model_dump(exclude_none=False)
     for path, value in settings.items():
-        where = f"--{flag} {path}={value}"
         parts = canonical(path).split(".")
         if parts[0] == "unit_costs" and len(parts) == 3 and parts[1] in defaults \
                 and parts[1] not in data["unit_costs"]:
@@ -155,7 +155,8 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
             known = _known_paths(with_unit_costs(scenario, defaults))
             close = difflib.get_close_matches(path, known, n=1)
             hint = f"did you mean {close[0]}?" if close else EXAMPLES
-            raise BurdenSimError(f"{where}: names no field of the scenario ({hint})") from None
+            raise OptionError(flag, f"{path}={value}", f"names no field of the scenario "
+                              f"({hint})") from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -164,4 +165,4 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
         path = next((p for p in settings if loc.startswith(canonical(p))), next(iter(settings)))
         message = err["msg"].removeprefix("Value error, ")
         field = "" if loc == canonical(path) else f"{loc}: "
-        raise BurdenSimError(f"--{flag} {path}={settings[path]}: {field}{message}") from None
+        raise OptionError(flag, f"{path}={settings[path]}", f"{field}{message}") from None
