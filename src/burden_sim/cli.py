@@ -122,9 +122,11 @@ def run(
 ) -> None:
     """Run a scenario: each ally's costs and the change against the deploying nation paying."""
     from .api import against_status_quo, simulate
+    from .model.core import ordinary_pages
     from .present.files import check_output_path, write_results
     from .present.tables import engine_summary, run_view
 
+    ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
     _check_format(fmt)
     if output is not None:
         check_output_path(output)
@@ -166,9 +168,11 @@ def compare(
 ) -> None:
     """Compare scenarios: each ally's net cost against the first file's, with 90 % bands."""
     from .api import compare as compare_scenarios
+    from .model.core import ordinary_pages
     from .present.files import COMPARE_FORMATS, check_output_path, write_comparison
     from .present.tables import compare_view
 
+    ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
     _check_format(fmt)
     if output is not None:
         check_output_path(output, COMPARE_FORMATS)
@@ -243,8 +247,10 @@ def sweep(
     """Run a sweep or Monte Carlo over declared parameters, chunk by chunk into a Zarr store."""
     from .explore.executors import check_scheduler, dask, processes
     from .explore.store import DONE, run_into_store
+    from .model.core import ordinary_pages
     from .present.progress import sweep_progress
 
+    ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
     plan = planned_sweep(file, design, samples, seed, chunk_size, settings, variables, dtype)
     if scheduler is not None:
         check_scheduler(scheduler)
