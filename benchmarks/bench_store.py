@@ -28,8 +28,8 @@ def candidates() -> dict:
     from numcodecs import Blosc, Zstd
 
     return {"none": None,
-            "blosc lz4 1 shuffle (chosen)": Blosc("lz4", 1, Blosc.SHUFFLE),
-            "blosc lz4 1 bitshuffle": Blosc("lz4", 1, Blosc.BITSHUFFLE),
+            "blosc lz4 1 shuffle (chosen for float64)": Blosc("lz4", 1, Blosc.SHUFFLE),
+            "blosc lz4 1 bitshuffle (chosen for float32)": Blosc("lz4", 1, Blosc.BITSHUFFLE),
             "blosc lz4 5 shuffle (zarr's default)": Blosc("lz4", 5, Blosc.SHUFFLE),
             "blosc zstd 1 shuffle": Blosc("zstd", 1, Blosc.SHUFFLE),
             "blosc zstd 5 shuffle": Blosc("zstd", 5, Blosc.SHUFFLE),

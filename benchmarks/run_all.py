@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> dict:
     burden_core.ordinary_pages()
     if args.sweep_path_only:
         report = json.loads((RESULTS / "core.json").read_text())
-        report["sweep_path"] = sweep_path(200_000, 20_000, repeat=5)
+        report["sweep_path"] = sweep_path(200_000, 20_000, repeat=3)
         report["block"] = burden_core.BLOCK
         (RESULTS / "core.json").write_text(json.dumps(report, indent=1))
         write_report(report)
