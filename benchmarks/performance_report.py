@@ -253,10 +253,10 @@ def _issue15_notes(results: Path) -> str:
         notes.append(
             "- **Start-up**: `--help` imports typer and rich only (the package's names load "
             "on first use); `validate` imports pandas (the baseline's tables; pandas brings "
-            "pyarrow), xarray (through the API's results module) and SimPy, but not "
-            "scipy.stats (p-values and ranks use scipy.special and NumPy), matplotlib, "
-            "SALib, dask or zarr (tests/test_imports.py); pandas and xarray are most of what "
-            "is left above the 6x target. `run` imports xarray for its Dataset, and xarray "
+            "pyarrow) and SimPy, but not xarray (the API, the results and the tables import "
+            "it where a Dataset is built), scipy.stats (p-values and ranks use scipy.special "
+            "and NumPy), matplotlib, SALib, dask or zarr (tests/test_imports.py); pandas is "
+            "most of what is left. `run` imports xarray for its Dataset, and xarray "
             "imports dask to ask whether each new array is a dask array.")
     if not notes:
         return ""

@@ -34,7 +34,7 @@ def imported(*args: str) -> set[str]:
 
 @pytest.mark.parametrize(("args", "absent"), [
     (["--help"], PLOTTING_AND_SWEEPS | {"scipy", "xarray", "pandas", "numpy"}),
-    (["validate", SCENARIO], PLOTTING_AND_SWEEPS | {"scipy.stats"}),
+    (["validate", SCENARIO], PLOTTING_AND_SWEEPS | {"scipy.stats", "xarray"}),
     # xarray itself imports dask, when installed, to ask whether each new array is a dask
     # array: a run that builds a Dataset pays for it (docs/performance.md).
     (["run", SCENARIO], PLOTTING_AND_SWEEPS - {"dask"} | {"scipy.stats"}),

@@ -4,11 +4,10 @@ scenarios, sweep parameters, calibrate the unit costs. Results are labelled xarr
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from .engine.schedule import ScheduleCache
 from .errors import BurdenSimError
@@ -23,6 +22,9 @@ from .model.calibration import Calibration
 from .model.calibration import calibrate as calibrate_points
 from .model.results import USD, build_dataset, label
 from .validate import check_scenario
+
+if TYPE_CHECKING:
+    import xarray as xr  # imported where a Dataset is built: loading a scenario needs none
 
 Settings = dict[str, Any] | None
 
@@ -140,6 +142,8 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
     shared = set.intersection(*(set(ds.mission.values.tolist()) for ds in runs))
     keep = [m for m in runs[0].mission.values.tolist() if m in shared]
     per_run = [ds.sel(mission=keep).drop_attrs(deep=False) for ds in runs]
+    import xarray as xr
+
     combined = xr.concat(per_run, dim=pd.Index(names, name="scenario"),
                          data_vars="all", coords="minimal", compat="override",
                          combine_attrs="override")
@@ -173,6 +177,8 @@ BY_SCENARIO = {
 
 def _draws(models: list[Calculator], draws: int) -> dict[str, xr.DataArray]:
     """net, reimbursed and net_change at draws of the unit costs, [scenario, draw, ally, year]."""
+    import xarray as xr
+
     from .explore.uncertainty import unit_cost_draws
 
     names = [m.scenario.name for m in models]

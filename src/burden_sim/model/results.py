@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:
+    import xarray as xr  # imported where a Dataset is built: loading a scenario needs none
 
 USD = "USD (current prices)"
 SAY, SY, AY = ("sample", "ally", "year"), ("sample", "year"), ("ally", "year")
@@ -86,6 +90,8 @@ def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str]
     if "activity" in arrays:
         data_vars["activity"] = arrays["activity"]
     n_samples = arrays["net"].shape[0]
+    import xarray as xr
+
     ds = xr.Dataset(
         data_vars,
         coords={"ally": list(allies), "mission": missions, "year": years,

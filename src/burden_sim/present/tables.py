@@ -14,10 +14,13 @@ import json
 import re
 import textwrap
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xarray as xr
+
+if TYPE_CHECKING:
+    import xarray as xr  # tables take Datasets; validate's summary needs no xarray
 
 FORMATS = ("table", "csv", "json", "markdown")
 STATUS_QUO = "the deploying nation pays"
