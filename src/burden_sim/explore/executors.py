@@ -196,3 +196,10 @@ def check_scheduler(address: str) -> None:
                           f"({exc.__class__.__name__})") from None
 
 
+def for_options(scheduler: str | None, workers: int) -> Executor:
+    """Local processes, or a Dask cluster when a scheduler is named (checked first)."""
+    if scheduler is None:
+        return processes(workers)
+    check_scheduler(scheduler)
+    return dask(scheduler, workers)
+

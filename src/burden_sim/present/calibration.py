@@ -176,3 +176,15 @@ def _f(value: float, digits: int) -> str:
 
 def _ids(ids: list[str]) -> str:
     return ", ".join(ids) if ids else "none"
+
+
+def write(c: Calibration, output: Path) -> str:
+    """Write the page and its figure beside it; a line saying what was written and fitted."""
+    page = markdown(c)
+    figure(c, output.parent / FIGURE)
+    write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    shipped = ", ".join(f"{k} EUR {c.final.prices[c.points.categories.index(k)]:,.0f}"
+                        for k in c.fitted)
+    return (f"wrote {output} and {output.parent / FIGURE}: {shipped}; median held-out ratio "
+            f"{c.held_out_median:.2f}")
+

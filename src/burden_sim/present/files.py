@@ -110,3 +110,12 @@ def write_comparison(ds: xr.Dataset, path: Path) -> Path:
     if path.suffix == ".csv":
         return write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
     return write_atomically(path, lambda tmp: _parquet(ds, frame, tmp))
+
+
+def write_indices(indices: pd.DataFrame, what: str, sweep, path: Path) -> Path:
+    """Sobol indices as CSV, with the output they explain, the scenario, the data edition and
+    the base sample size (what ``burden-sim plot --kind sobol`` reads back)."""
+    frame = indices.assign(output=what, scenario=sweep.scenario.name,
+                           edition=sweep.baseline.edition, base_samples=sweep.samples)
+    return write_atomically(path, lambda tmp: frame.to_csv(tmp))
+

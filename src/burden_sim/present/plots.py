@@ -142,6 +142,14 @@ def sobol_bars(indices: pd.DataFrame, title: str, note: str,
     return _finish(fig, path, note)
 
 
+def sobol_of_sweep(indices: pd.DataFrame, what: str, sweep, path: Path) -> Figure:
+    """Sobol bars of ``what`` for a sensitivity run over ``sweep``, labelled with its scenario,
+    data edition and base sample size."""
+    return sobol_bars(indices, f"Sobol indices of {what} ({sweep.scenario.name})",
+                      f"burden-sim; data edition {sweep.baseline.edition}; {sweep.samples} base "
+                      "samples", path)
+
+
 def timeline(scenario: Scenario, edition: str, path: Path | None = None,
              deployments: pd.DataFrame | None = None) -> Figure:
     """Deployments by ally and mission over the scenario's years (a Gantt chart): the engine's

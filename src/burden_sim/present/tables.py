@@ -153,6 +153,7 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
     reference first and the scenario last (the scenario alone when it moves no money), with
     draws of the unit costs."""
     view = _central(cmp, year)
+    engine = [engine_summary(cmp.isel(scenario=-1))] if "unfilled_slots" in cmp else []
     k = cmp.sizes["scenario"] - 1
     own = view.isel(scenario=k)
     name, when = str(cmp.scenario.values[k]), span(cmp, year)
@@ -184,7 +185,7 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
         lines = [f"{name}: the deploying allies pay USD {totals['net_usd_m']:,.1f} m over "
                  f"{when} (90 % band {low:,.1f} to {high:,.1f}); the largest bills: {top}.",
                  f"Set it beside a fund: burden-sim compare {file} FUND.yaml"]
-        return View([Table(title, columns, rows, notes, totals)], lines)
+        return View([Table(title, columns, rows, notes, totals)], engine + lines)
     change = view["net_change"].isel(scenario=k).sum("year").values / 1e6
     rows["net_change_usd_m"] = change
     rows["net_change_p05_usd_m"], rows["net_change_p95_usd_m"] = band_by_ally(
@@ -207,7 +208,7 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
              f"bp: the change in {BP.format(when=when)}.")
     rows = rows.iloc[np.argsort(-change, kind="stable")].reset_index(drop=True)
     return View([Table(title, columns, rows, notes, totals)],
-                [conclusion(cmp, k, year),
+                [*engine, conclusion(cmp, k, year),
                  f"Set it beside other policies: burden-sim compare STATUS_QUO.yaml {file} "
                  "[MORE.yaml ...]"])
 
@@ -561,3 +562,11 @@ def validation_summary(file, scenario, baseline) -> str:
     contributions = sum(len(m.contributions) for m in scenario.missions)
     return (f"{file}: valid ({len(scenario.missions)} missions, {contributions} "
             f"contributions, {span})")
+
+
+def sweep_summary(sweep, output, written: list[int]) -> str:
+    """What a finished sweep wrote."""
+    return (f"wrote {output}: {sweep.samples} samples in {sweep.chunks} chunks "
+            f"({len(written)} this run), parameters "
+            f"{', '.join(q.path for q in sweep.parameters)}")
+
