@@ -146,6 +146,9 @@ class Case:
 
 
 C = Case
+_POINTS = (Path(__file__).resolve().parents[1] / "src" / "burden_sim" / "data"
+           / "calibration_points.csv").read_text(encoding="utf-8").splitlines()
+POINTS_HEAD, POINT = _POINTS[0], _POINTS[1]
 FAILS = "fails today (issue 13)"
 CASES: list[Case] = [
     # --- files ----------------------------------------------------------------------------
@@ -726,6 +729,24 @@ CASES: list[Case] = [
       "write in /proc"),
     C("explore: read-only folder", "explore s.yaml -o ro/e.html", "ro/e.html: cannot write "
       "in ro", {"s.yaml": TINY, "ro/": "read-only"}, root_ok=False),
+    # --- list and calibrate ----------------------------------------------------------------
+    C("list: unknown kind", "list ships", "list ships: not one of scenarios, keys, missions"),
+    C("list: no such folder", "list scenarios --dir nope", "--dir nope: no such folder"),
+    C("list: unknown format", "list keys --format xml", "--format xml: not one of table"),
+    C("calibrate: missing points", "calibrate --points nope.csv -o c.md",
+      "nope.csv: file is missing"),
+    C("calibrate: empty points", "calibrate --points p.csv -o c.md",
+      "p.csv: cannot read it: empty", {"p.csv": ""}),
+    C("calibrate: points not UTF-8", "calibrate --points p.csv -o c.md",
+      "p.csv: cannot read it: not UTF-8", {"p.csv": b"id,ally\n\xff\xfe,1\n"}),
+    C("calibrate: points a folder", "calibrate --points p.csv -o c.md",
+      "p.csv: cannot read it", {"p.csv/": None}),
+    C("calibrate: a column missing", "calibrate --points p.csv -o c.md",
+      "p.csv: missing column(s)", {"p.csv": "id,ally\nX,CZE\n"}),
+    C("calibrate: a point without source", "calibrate --points p.csv -o c.md",
+      "p.csv, row 2: source_id: empty", {"p.csv": POINTS_HEAD + "\n"
+                                         + POINT.replace(",UC_CZ_BAP_2012,", ",,") + "\n"}),
+    C("calibrate: not markdown", "calibrate -o c.txt", "c.txt: unknown output format"),
     # --- command line usage ---------------------------------------------------------------
     C("unknown command", "bogus", "No such command 'bogus'"),
     C("run without a file", "run", "Missing argument 'file'"),

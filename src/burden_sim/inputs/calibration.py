@@ -40,9 +40,15 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
     its line and the field."""
     path = Path(path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise DataError(path, "file is missing") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        why = "empty" if isinstance(exc, pd.errors.EmptyDataError) else (
+            "not UTF-8" if isinstance(exc, UnicodeDecodeError) else
+            f"not a CSV table ({type(exc).__name__})")
+        raise DataError(path, f"cannot read it: {why}") from None
     missing = [c for c in (*REQUIRED, *UNITS) if c not in table.columns]
     if missing:
         raise DataError(path, f"missing column(s): {', '.join(missing)}")
