@@ -21,9 +21,10 @@ import xarray as xr
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "common_fund.yaml"
-# kendall_tau makes each chunk slow enough that the sweep is still running when it is stopped
+# 800 small chunks: the fused path finishes 40 chunks in well under a second once the workers
+# are up, so the sweep needs many chunks to be still running when the signal arrives
 SWEEP = ["--set", "policy.fraction=0:1:5", "--set", "unit_costs.person_year=40000:90000:7",
-         "--samples", "4000", "--chunk-size", "100", "--variables", "net,kendall_tau"]
+         "--samples", "8000", "--chunk-size", "10", "--variables", "net,kendall_tau"]
 
 
 def burden_sim(*args: str) -> list[str]:
