@@ -36,10 +36,18 @@ def _done(store: Path) -> int:
     return len(list(folder.glob("*.done"))) if folder.is_dir() else 0
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C's default action, as a terminal's foreground job has it: a test run started in
+    the background (CI, nohup) inherits SIGINT ignored, and Python then never raises
+    KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(args: list[str], store: Path) -> tuple[int, str, list[psutil.Process]]:
     """Start a sweep, press Ctrl-C after its first chunk; exit code, stderr, its children."""
     process = subprocess.Popen(burden_sim(*args), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=_as_in_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while _done(store) == 0:
