@@ -130,20 +130,33 @@ def workspaces(tmp_path_factory):
     return get
 
 
-def run_shell(command: str, cwd: Path) -> None:
+def run_shell(command: str, cwd: Path) -> tuple[int, str]:
+    """Run one documented command; its exit code and what it printed."""
     tokens = shlex.split(command)
     program = Path(tokens[0]).name if tokens else ""
     if program == "burden-sim" and command not in REAL and "|" not in command:
         result = CliRunner().invoke(app, tokens[1:], catch_exceptions=False)
-        assert result.exit_code == 0, f"{command}\n{result.output}"
-        return
+        return result.exit_code, f"{command}\n{result.output}"
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     if program == "burden-sim":
         command = command.replace(tokens[0], "burden-sim", 1)
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+    return done.returncode, f"{command}\n{done.stdout}\n{done.stderr}"
+
+
+def defined_names(text: str) -> set[str]:
+    """Names a Python block assigns or imports at its top level."""
+    import ast
+
+    names = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
 
 
 def _marks(block: Block) -> list:
@@ -160,9 +173,12 @@ def test_block_runs(block, workspaces, monkeypatch):
     monkeypatch.chdir(space.root)
     if block.language == "python":
         exec(compile(block.text, f"{block.document}:{block.line}", "exec"), space.namespace)
+        missing = defined_names(block.text) - set(space.namespace)
+        assert not missing, f"{block.document}:{block.line} did not define {sorted(missing)}"
         return
     for command in commands(block.text):
-        run_shell(command, space.root)
+        code, output = run_shell(command, space.root)
+        assert code == 0, output
 
 
 def test_skipped_blocks_are_the_listed_ones():
