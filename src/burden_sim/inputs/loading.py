@@ -12,21 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
-from .schema import (
-    Change,
-    Contribution,
-    Deployment,
-    FundingKey,
-    KeyCap,
-    Mission,
-    Policy,
-    Projection,
-    Scenario,
-    Surge,
-    Uncertain,
-    UnitCost,
-    Years,
-)
+from .schema import Scenario, field_names
 
 Path_ = tuple[str | int, ...]
 
@@ -152,10 +138,7 @@ def _loc_to_text(loc: tuple[str | int, ...]) -> str:
 
 
 def _did_you_mean(name: str) -> str:
-    known = {f for model in (Scenario, Years, Mission, Contribution, UnitCost, Policy, FundingKey,
-                          KeyCap, Projection, Uncertain, Deployment, Surge, Change)
-             for f in model.model_fields}
-    close = difflib.get_close_matches(name, sorted(known), n=1)
+    close = difflib.get_close_matches(name, sorted(field_names()), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -327,3 +327,9 @@ class Scenario(Strict):
     def year_list(self) -> list[int]:
         """Every year of the scenario, first to last."""
         return list(range(self.years.start, self.years.end + 1))
+
+
+
+def field_names() -> set[str]:
+    """Every field name a scenario file may use, at any depth (for "did you mean")."""
+    return {f for model in Strict.__subclasses__() for f in model.model_fields}
