@@ -70,17 +70,20 @@ def activity_reference(engine: Engine, baseline, years: list[int]) -> np.ndarray
         spec = plan.missions[slot.mission]
         transit = engine.transit[slot.mission]
         platform_ = slot.platform or plan.platform_of_ally.get(ally, "")
+        # a fighter detachment's people are priced within its charged flight hours
+        people = 0.0 if spec.kind == "air_policing" else slot.personnel
         for y, year in enumerate(years):
             lo = (date(year, 1, 1) - plan.origin).days
             hi = (date(year + 1, 1, 1) - plan.origin).days
             theatre = max(0.0, min(slot.end, hi) - max(slot.start, lo))
             away = max(0.0, min(slot.end + transit, hi) - max(slot.start - transit, lo))
-            out[ally, slot.mission, y, column["person_day"]] += slot.personnel * away
+            out[ally, slot.mission, y, column["person_day"]] += people * away
             if lo <= slot.start - transit < hi:
-                out[ally, slot.mission, y, column["person_move"]] += slot.personnel
+                out[ally, slot.mission, y, column["person_move"]] += people
             if slot.aircraft and f"flight_hour_{platform_}" in column:
                 out[ally, slot.mission, y, column[f"flight_hour_{platform_}"]] += (
-                    slot.aircraft * spec.flight_hours_per_aircraft_day * theatre)
+                    slot.aircraft * spec.flight_hours_per_aircraft_day * plan.hour_scale
+                    * theatre)
             if f"ship_day_{spec.unit}" in column:
                 out[ally, slot.mission, y, column[f"ship_day_{spec.unit}"]] += slot.ships * theatre
             if spec.host_support:

@@ -63,6 +63,7 @@ class Catalogue:
     maritime: pd.DataFrame
     exercises: pd.DataFrame
     platform_of: dict[str, str]  # aircraft type as recorded -> platform
+    flight_hour_scale: float = 1.0  # charged share of a flight hour's sourced cost (fitted)
 
 
 @cache  # shipped, immutable files: read once per process
@@ -97,4 +98,14 @@ def load_catalogue() -> Catalogue:
         exercises=read["exercises"],
         platform_of=dict(zip(read["aircraft"].aircraft_type, read["aircraft"].platform,
                              strict=True)),
+        flight_hour_scale=float(data.get("flight_hour_scale", 1.0)),
     )
+
+
+def load_costed() -> pd.DataFrame:
+    """Recorded rotations with a published national cost (costed_rotations.csv): one row per
+    detachment, contingent or ship, named by its calibration point."""
+    table = pd.read_csv(CATALOGUE_DIR / "costed_rotations.csv", keep_default_na=False)
+    for col in ("start", "end"):
+        table[col] = pd.to_datetime(table[col]).dt.date
+    return table

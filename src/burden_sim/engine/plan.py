@@ -45,6 +45,7 @@ class DeploymentPlan:
     slots: list[Slot] = field(default_factory=list)
     propensity: np.ndarray | None = None  # [mission, ally] base weights of volunteering
     platform_of_ally: dict[int, str] = field(default_factory=dict)  # for open fighter slots
+    hour_scale: float = 1.0  # charged share of a flight hour's sourced cost (the catalogue's)
 
 
 def clock_day(d: date, origin: date) -> float:
@@ -103,7 +104,7 @@ def build_plan(scenario: Scenario, baseline: Baseline, catalogue: Catalogue) -> 
     origin = date(scenario.years.start - 1, 1, 1)
     ids = deployment.missions or list(catalogue.missions)
     specs = [catalogue.missions[m] for m in ids]
-    plan = DeploymentPlan(origin, specs)
+    plan = DeploymentPlan(origin, specs, hour_scale=catalogue.flight_hour_scale)
     index = baseline.index
     counts = np.zeros((len(specs), len(baseline.allies)))
     for m, spec in enumerate(specs):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..inputs.baseline import Baseline
 from ..inputs.schema import Scenario
-from .catalogue import ACTIVITIES, CATEGORIES, Catalogue, load_catalogue
+from .catalogue import ACTIVITIES, CATEGORIES, Catalogue, MissionSpec, load_catalogue
 from .plan import (
     OPEN,
     DeploymentPlan,
@@ -181,6 +181,30 @@ def _frame(slots: list[Slot], allies: list[int], plan: DeploymentPlan,
                              if c.name == "mission" else c, kind="stable", ignore_index=True)
 
 
+def slot_rates(specs: list[MissionSpec], mission: np.ndarray, personnel: np.ndarray,
+               aircraft: np.ndarray, platform: list[str], ships: np.ndarray,
+               hour_scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each slot counts [slot, category] per day away (in theatre and in transit), per day
+    in theatre and per move: the activity equations of methodology.md, section 7. A fighter
+    detachment's people count no person-days or moves: the charged flight hours price the
+    whole detachment (the published costs they are fitted on include its people)."""
+    column = {c: i for i, c in enumerate(CATEGORIES)}
+    away, theatre, move = (np.zeros((len(mission), len(CATEGORIES))) for _ in range(3))
+    kind = np.array([specs[m].kind for m in mission])
+    people = np.where(kind == "air_policing", 0.0, personnel)
+    away[:, column["person_day"]] = people
+    move[:, column["person_move"]] = people
+    rate = np.array([s.flight_hours_per_aircraft_day for s in specs])[mission] * hour_scale
+    flown = np.array([column.get(f"flight_hour_{p}", -1) for p in platform], dtype=int)
+    air = np.flatnonzero(flown >= 0)
+    theatre[air, flown[air]] = (aircraft * rate)[air]
+    ship_col = np.array([column.get(f"ship_day_{specs[m].unit}", -1) for m in mission],
+                        dtype=int)
+    sea = np.flatnonzero(ship_col >= 0)
+    theatre[sea, ship_col[sea]] = ships[sea]
+    return away, theatre, move
+
+
 def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.DataArray:
     """U[ally, mission, year, category] from the filled slots: days split between years
     exactly; each category's unit is a coordinate, and the cost category of the same name
@@ -195,9 +219,6 @@ def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.
         start = np.array([s.start for s in slots])
         end = np.array([s.end for s in slots])
         transit = engine.transit[mission]
-        personnel = np.array([s.personnel for s in slots])
-        aircraft = np.array([s.aircraft for s in slots])
-        ships = np.array([s.ships for s in slots])
         platform = [s.platform or plan.platform_of_ally.get(a, "")
                     for s, a in engine.filled]
         bounds = np.array([clock_day(date(y, 1, 1), plan.origin) for y in [*years, years[-1] + 1]])
@@ -207,27 +228,22 @@ def activity_tensor(engine: Engine, baseline: Baseline, years: list[int]) -> xr.
                            - np.maximum(lo[:, None], bounds[None, :-1]), 0, None)
 
         in_theatre = overlap(start, end)
-        column = {c: i for i, c in enumerate(CATEGORIES)}
-        rate = np.array([spec.flight_hours_per_aircraft_day for spec in plan.missions])[mission]
-        unit = [plan.missions[m].unit for m in mission]
-        np.add.at(activity[..., column["person_day"]], (ally, mission),
-                  personnel[:, None] * overlap(start - transit, end + transit))
         leaves = start - transit
         moved = (leaves[:, None] >= bounds[None, :-1]) & (leaves[:, None] < bounds[None, 1:])
-        np.add.at(activity[..., column["person_move"]], (ally, mission), personnel[:, None] * moved)
-        flown = np.array([column.get(f"flight_hour_{p}", -1) for p in platform])
-        air = flown >= 0
-        np.add.at(activity, (ally[air], mission[air], slice(None), flown[air]),
-                  (aircraft * rate)[air, None] * in_theatre[air])
-        ship_col = np.array([column.get(f"ship_day_{u}", -1) for u in unit])
-        sea = ship_col >= 0
-        np.add.at(activity, (ally[sea], mission[sea], slice(None), ship_col[sea]),
-                  ships[sea, None] * in_theatre[sea])
+        away, theatre, move = slot_rates(
+            plan.missions, mission, np.array([s.personnel for s in slots]),
+            np.array([s.aircraft for s in slots]), platform,
+            np.array([s.ships for s in slots]), plan.hour_scale)
+        per_year = (overlap(start - transit, end + transit)[:, :, None] * away[:, None, :]
+                    + in_theatre[:, :, None] * theatre[:, None, :]
+                    + moved[:, :, None] * move[:, None, :])
+        np.add.at(activity, (ally, mission), per_year)
+        column = CATEGORIES.index("hns_day")
         for m, spec in enumerate(plan.missions):
             if spec.host_support and spec.hosts:
                 hosted = in_theatre[mission == m].sum(axis=0) / len(spec.hosts)
                 for host in spec.hosts:
-                    activity[baseline.index(host), m, :, column["hns_day"]] += hosted
+                    activity[baseline.index(host), m, :, column] += hosted
     import xarray as xr
 
     return xr.DataArray(

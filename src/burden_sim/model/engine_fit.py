@@ -1,0 +1,153 @@
+"""The deployment engine's unit costs against the published national costs of recorded
+rotations (docs/engine_costs.md).
+
+For a point ``i`` with published cost ``C_i`` (euros, data/calibration_points.csv), the engine
+counts the activity of its recorded rotations (engine.costed) and prices it at the shipped unit
+costs: ``E_i = sum_c U[i, c] P[c] / fx_c``. The engine's central values are chosen so:
+
+- **Flight hours.** Each aircraft type's central is the median of its sourced figures
+  (``SOURCED``; low and high are their range): the sources set how types differ. One fitted
+  scale ``sigma`` on the charged hours sets the level, the charged share of a sourced flight
+  hour's cost that the deploying nation bears (a detachment's people included):
+  ``log sigma = sum_i w_i log(C_i / E_i(1)) / sum_i w_i`` over the air-policing points (least
+  squares on log ratios), ``w_i = 1 / (points of the same ally)``.
+- **Frigate ship-day.** Fitted so that the engine's cost of the ship points equals their
+  published cost at the other shipped prices (least squares on log ratios, within the sourced
+  range).
+- Categories no point constrains (the mine-countermeasures ship-day) take the median of their
+  sourced figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..engine.catalogue import CATEGORIES
+from ..inputs.schema import UnitCost
+
+# Each engine cost's sourced figures in its currency, with the source: the central value is
+# their median, low and high their range (data/unit_costs.csv says how each was derived).
+SOURCED: dict[str, tuple[tuple[float, str], ...]] = {
+    "flight_hour_f16": ((7000, "CP_JANES2012_BLOG"), (19321, "CP_BI_PL_2024"),
+                        (26927, "CP_WP_GAO2022")),
+    "flight_hour_f15": ((17000, "CP_AFMAG_F15_2008"), (37000, "CP_STRATEGYPAGE2011")),
+    "flight_hour_typhoon": ((16643, "CP_ELESPANOL_EF"), (18000, "CP_JANES2012_BLOG"),
+                            (113173, "CP_ND_EF2011")),
+    "flight_hour_gripen": ((4700, "CP_JANES2012_BLOG"),),
+    "flight_hour_f18": ((11000, "CP_JANES2012_BLOG"), (18000, "CP_SRF_FA18"),
+                        (24000, "CP_JANES2012_BLOG")),
+    "flight_hour_mirage2000": ((10734, "CP_BFM_2014"),),
+    "flight_hour_rafale": ((16500, "CP_JANES2012_BLOG"), (21626, "CP_OPEX360_RAFALE"),
+                           (44968, "CP_OPEX360_RAFALE")),
+    "flight_hour_f35": ((9100, "CP_JANES2012_BLOG;CP_HLN_F35"),
+                        (32000, "CP_FLIGHTGLOBAL_WELSH"), (41986, "CP_WP_GAO2022")),
+    "flight_hour_mig29": ((9240, "CP_BI_PL_2024;CP_JANES2012_BLOG"), (25456, "CP_BI_PL_2024")),
+    "ship_day_mcm": ((8671, "SH_UKDJ_FOI"), (9290, "SH_UKDJ_FOI")),
+    "ship_day_frigate": ((36232, "SH_UKDJ_FOI"), (118082, "SH_ABENDZ_ATALANTA2008")),
+}
+FITTED_SHIP = "ship_day_frigate"
+# The engine's central values before this fit (issue 12): the lowest sourced figure for most
+# flight hours and the frigate, the highest for the mine-countermeasures vessel.
+BEFORE = {"flight_hour_f16": 7000, "flight_hour_f15": 17000, "flight_hour_typhoon": 18000,
+          "flight_hour_gripen": 4700, "flight_hour_f18": 18000, "flight_hour_mirage2000": 10734,
+          "flight_hour_rafale": 16500, "flight_hour_f35": 9100, "flight_hour_mig29": 9240,
+          "ship_day_frigate": 36232, "ship_day_mcm": 9290}
+
+
+@dataclass(frozen=True)
+class EngineFit:
+    """Each point's published cost and the engine's, before and after, and the fitted values."""
+
+    table: pd.DataFrame  # one row per point: id, ally, kind, published, before, after (EUR)
+    scale: float  # the fitted charged share of a flight hour's sourced cost
+    frigate: float  # the fitted frigate ship-day, EUR
+    medians: dict[str, float]  # the median of each category's sourced figures
+    leave_one_out: dict[str, float]  # air point -> ratio predicted by the scale fitted without it
+
+
+def median_of_sources(category: str) -> float:
+    """The median of a category's sourced figures."""
+    return float(np.median([v for v, _ in SOURCED[category]]))
+
+
+def ally_weights(allies: np.ndarray) -> np.ndarray:
+    """``1 / (points of the same ally)``: an ally's several figures count once."""
+    return 1.0 / (allies[:, None] == allies[None, :]).sum(axis=1)
+
+
+def fit_scale(published: np.ndarray, unscaled: np.ndarray, allies: np.ndarray) -> float:
+    """The weighted least-squares scale on log ratios (closed form)."""
+    w = ally_weights(allies)
+    return float(np.exp(np.sum(w * np.log(published / unscaled)) / w.sum()))
+
+
+def euros(activity: np.ndarray, costs: dict[str, UnitCost], usd_per_eur: float,
+          prices: dict[str, float] | None = None) -> np.ndarray:
+    """Cost of each row's activity [row, category] in euros at the central prices (or
+    ``prices`` where given), US-dollar prices at ``usd_per_eur``."""
+    prices = prices or {}
+    p = np.array([prices.get(c, costs[c].central) / (usd_per_eur if costs[c].currency == "USD"
+                                                     else 1.0) for c in CATEGORIES])
+    return activity @ p
+
+
+def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations: pd.DataFrame,
+                     unscaled: np.ndarray, before_people: np.ndarray,
+                     costs: dict[str, UnitCost], usd_per_eur: dict[int, float],
+                     shipped_scale: float) -> EngineFit:
+    """Fit the charged-hour scale and the frigate ship-day on the points that have costed
+    rotations. ``unscaled`` is the rotations' activity at a scale of 1; ``before_people`` the
+    person-days and moves [row, category] the engine charged a fighter detachment's people
+    before (priced at the shipped person-day and move). "after" is the engine's cost at the
+    shipped central values and ``shipped_scale``."""
+    ids = list(dict.fromkeys(rotations["point"]))
+    rows = points.set_index("id").loc[ids]
+    published = np.array([published_eur[points.index[points["id"] == i][0]] for i in ids])
+    medians = {c: median_of_sources(c) for c in SOURCED}
+    ship = CATEGORIES.index(FITTED_SHIP)
+    flown = np.array([c.startswith("flight_hour_") for c in CATEGORIES])
+
+    def per_point(activity: np.ndarray, prices: dict[str, float] | None = None) -> np.ndarray:
+        out = np.zeros(len(ids))
+        for k, i in enumerate(ids):
+            mine = (rotations["point"] == i).to_numpy()
+            rate = usd_per_eur[int(rows.loc[i, "fx_year"])]
+            out[k] = euros(activity[mine], costs, rate, prices).sum()
+        return out
+
+    air = unscaled[:, flown].any(axis=1)
+    air_point = np.array([air[(rotations["point"] == i).to_numpy()].any() for i in ids])
+    allies = rows["ally"].to_numpy()
+    at_medians = {c: v for c, v in medians.items() if c != FITTED_SHIP}
+    hours_only = per_point(np.where(flown[None, :], unscaled, 0.0), at_medians)
+    scale = fit_scale(published[air_point], hours_only[air_point], allies[air_point])
+    loo = {}
+    for k in np.flatnonzero(air_point):
+        others = air_point.copy()
+        others[k] = False
+        s = fit_scale(published[others], hours_only[others], allies[others])
+        loo[ids[k]] = s * hours_only[k] / published[k]
+
+    scaled = np.where(flown[None, :], unscaled * scale, unscaled)
+    on_ship = unscaled[:, ship] > 0
+    ship_point = np.array([on_ship[(rotations["point"] == i).to_numpy()].any() for i in ids])
+    rest = per_point(np.where(np.arange(len(CATEGORIES)) == ship, 0.0, scaled), at_medians)
+    days = per_point(np.where(np.arange(len(CATEGORIES)) == ship, scaled, 0.0),
+                     {FITTED_SHIP: 1.0})
+    w = ally_weights(allies[ship_point])
+    # least squares on log ratios for one price: solved on a fine grid over the sourced range
+    lo, hi = costs[FITTED_SHIP].low, costs[FITTED_SHIP].high
+    grid = np.exp(np.linspace(np.log(lo), np.log(hi), 200_001))
+    loss = (w[:, None] * np.log((rest[ship_point, None] + days[ship_point, None] * grid)
+                                / published[ship_point, None]) ** 2).sum(axis=0)
+    frigate = float(grid[np.argmin(loss)])
+
+    old = per_point(unscaled + before_people, BEFORE)
+    new = per_point(np.where(flown[None, :], unscaled * shipped_scale, unscaled))
+    table = pd.DataFrame({"id": ids, "ally": allies, "kind": rows["kind"].to_numpy(),
+                          "published": published, "before": old, "after": new})
+    return EngineFit(table=table, scale=scale, frigate=frigate, medians=medians,
+                     leave_one_out=loo)
