@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+import burden_sim
 from burden_sim.cli import main
 
 TINY = """\
@@ -190,7 +191,7 @@ def test_sweep_writes_a_zarr_store_and_resumes(monkeypatch, capsys, uncertain, t
     code, stdout, stderr = cli(monkeypatch, capsys, *args)
     assert code == 0 and "30 samples in 3 chunks (3 this run)" in stdout
     assert stderr == ""  # the progress bar is drawn on a terminal only, and cleared
-    with xr.open_zarr(out) as ds:
+    with burden_sim.open_sweep(out) as ds:
         assert ds["net"].dims == ("sample", "ally", "year") and ds.sizes["sample"] == 30
         assert ds["policy.fraction"].attrs["path"] == "policy.fraction"
         assert ds["policy.fraction"].attrs["units"] == "1"
@@ -198,7 +199,7 @@ def test_sweep_writes_a_zarr_store_and_resumes(monkeypatch, capsys, uncertain, t
     (out / "burden_sim_done" / "2.done").unlink()
     code, stdout, _ = cli(monkeypatch, capsys, *args, "--resume")
     assert code == 0 and "(1 this run)" in stdout
-    with xr.open_zarr(out) as ds:
+    with burden_sim.open_sweep(out) as ds:
         assert np.array_equal(ds["net"].values, first)
 
 

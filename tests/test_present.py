@@ -220,7 +220,7 @@ def test_a_sweep_store_answers_who_pays_more(tmp_path):
                      "policy.fraction=0,0.5,1", "--set", "unit_costs.person_year=41568,60000",
                      "--workers", "1", "-o", store)
     assert code == 0
-    with xr.open_zarr(store) as ds:
+    with burden_sim.open_sweep(store) as ds:
         assert _all_labelled(ds.reset_coords()) == [] and "sample" not in ds.coords
         assert ds["unit_costs.person_year"].attrs["units"] == "EUR per person-year"
         point = ((ds["policy.fraction"] == 0.5) & (ds["unit_costs.person_year"] == 60000)).values

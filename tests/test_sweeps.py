@@ -7,6 +7,7 @@ import pytest
 import xarray as xr
 from scipy import stats
 
+import burden_sim
 from burden_sim import load
 from burden_sim.errors import BurdenSimError
 from burden_sim.explore import designs, executors, store
@@ -29,7 +30,7 @@ def plan(**kw):
 
 
 def stored(path):
-    with xr.open_zarr(path) as ds:
+    with burden_sim.open_sweep(path) as ds:
         return ds.load()
 
 
@@ -200,9 +201,11 @@ def test_workers_write_their_own_chunks_and_send_nothing_back(tmp_path, referenc
     shipped = dict(executors.processes(2)(sweep, todo, out))
     assert sorted(shipped) == todo and set(shipped.values()) == {None}
     xr.testing.assert_identical(stored(out), reference)
+    assert sweep.stored == ("allies_at_2pct", "allies_at_3_5pct", "prices", "fraction_in_force")
     with xr.open_zarr(out) as ds:  # a chunk of the store is a chunk of the sweep
-        assert ds["net"].encoding["chunks"] == (sweep.chunk_size, 32, 8)
-        assert ds["net"].encoding["compressors"][0].cname == "lz4"
+        for name in sweep.stored:
+            assert ds[name].encoding["chunks"][0] == sweep.chunk_size
+            assert ds[name].encoding["compressors"][0].cname == "lz4"
 
 
 def test_a_float32_store_holds_the_float64_results_rounded(tmp_path, reference):
@@ -215,3 +218,38 @@ def test_a_float32_store_holds_the_float64_results_rounded(tmp_path, reference):
     assert ds["policy.fraction"].dtype == np.float64  # parameters keep every digit
     with pytest.raises(BurdenSimError, match="different sweep"):
         store.run_into_store(plan(), out, executors.serial, resume=True)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_store_derives_per_ally_results_with_the_bits_the_sweep_computed(tmp_path, dtype):
+    """The store keeps each sample's prices and fraction in force, not the per-ally results;
+    reading derives them by the fused core on the same rows: the numbers of a sweep in memory,
+    bit for bit, with a cap that binds on some rows and every result that can be derived."""
+    sweep = plan(samples=60, chunk_size=25, dtype=dtype, variables=(
+        "gross", "reimbursed", "contributed", "net", "net_change", "net_pct_gdp",
+        "defence_pct_gdp_after", "allies_at_2pct", "gini_net_pct_gdp"), overrides={
+        **PARAMETERS, "policy.annual_cap_usd": Uncertain(distribution="uniform", low=1e8,
+                                                         high=1e9)})
+    assert sweep.derived == sweep.variables[:7]
+    out = tmp_path / "s.zarr"
+    store.run_into_store(sweep, out, executors.processes(2))
+    with xr.open_zarr(out) as raw:
+        assert "net" not in raw and raw["prices"].dims == ("sample", "category")
+        assert raw["fraction_in_force"].values.min() < 0.5  # the cap bound on some rows
+    ds, memory = stored(out), store.in_memory(sweep)
+    assert list(ds.data_vars) == list(sweep.variables)
+    for name in sweep.variables:
+        assert ds[name].attrs == memory[name].attrs and ds[name].dtype == dtype
+        assert np.array_equal(ds[name].values, memory[name].values.astype(dtype),
+                              equal_nan=True), name
+    if dtype == "float64":  # (float32 rounds the difference, not each term)
+        assert np.array_equal(ds["net_change"], ds["contributed"] - ds["reimbursed"])
+
+
+def test_a_store_keeps_every_result_when_one_model_cannot_derive_them():
+    """A structural parameter (a model per value) or a result outside the fused core: the
+    store holds the results themselves."""
+    assert plan().derived  # prices and the fraction: one model
+    troops = {"missions.efp_latvia.contributions.0.troops": Uncertain(values=[400, 500])}
+    assert plan(overrides={**PARAMETERS, **troops}).derived == ()
+    assert plan(variables=("net", "fair_share")).derived == ()

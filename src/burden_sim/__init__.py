@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "compare": "api", "load": "api", "simulate": "api", "sweep": "api",
+    "compare": "api", "load": "api", "open_sweep": "api", "simulate": "api", "sweep": "api",
     "BurdenSimError": "errors", "DataError": "errors", "ScenarioError": "errors",
     "load_baseline": "inputs.baseline", "load_scenario": "api",
     "Scenario": "inputs.schema", "check_scenario": "validate",
@@ -29,12 +29,13 @@ __all__ = [
     "load",
     "load_baseline",
     "load_scenario",
+    "open_sweep",
     "simulate",
     "sweep",
 ]
 
 if TYPE_CHECKING:
-    from .api import compare, load, load_scenario, simulate, sweep
+    from .api import compare, load, load_scenario, open_sweep, simulate, sweep
     from .errors import BurdenSimError, DataError, ScenarioError
     from .inputs.baseline import load_baseline
     from .inputs.schema import Scenario

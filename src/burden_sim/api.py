@@ -217,6 +217,18 @@ def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
                                 overrides=specs, variables=variables))
 
 
+def open_sweep(path: str | Path) -> xr.Dataset:
+    """A store written by ``burden-sim sweep``: its results per sample (and ally and year),
+    with the parameter values as coordinates along ``sample``, each with its units. Read
+    lazily: per-ally results the store derives are computed as they are read."""
+    from .explore.store import MANIFEST, open_results
+
+    path = Path(path)
+    if not (path / MANIFEST).is_file():
+        raise BurdenSimError(f"{path}: is not a burden-sim sweep store (no {MANIFEST})")
+    return open_results(path)
+
+
 def calibrate(points: str | Path | None = None) -> Calibration:
     """Fit the central unit costs to published national mission costs (data/
     calibration_points.csv, or ``points``) within the shipped ranges: the validation fit without

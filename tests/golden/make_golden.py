@@ -40,7 +40,7 @@ def sweep_result(folder: Path) -> xr.Dataset:
                                       *SWEEP_ARGS])
     if result.exit_code != 0:
         raise RuntimeError(result.output)
-    with xr.open_zarr(store) as ds:
+    with burden_sim.open_sweep(store) as ds:
         return ds.load()
 
 

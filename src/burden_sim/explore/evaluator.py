@@ -13,7 +13,7 @@ from ..inputs.paths import canonical, set_values, with_unit_costs
 from ..inputs.rules import status_quo
 from ..inputs.schema import Scenario
 from ..model.calculator import Calculator, unit_costs_for
-from ..model.core import Workspace
+from ..model.core import Workspace, fraction_in_force
 from ..validate import check_scenario
 from .designs import grid_size, mc_points, whole_design
 from .sweep import Sweep
@@ -23,8 +23,10 @@ class Evaluator:
     """One sweep's evaluator: it owns the models and the design it has built (one per
     process or worker)."""
 
-    def __init__(self, sweep: Sweep, reuse_buffers: bool = False) -> None:
+    def __init__(self, sweep: Sweep, reuse_buffers: bool = False, stored: bool = False) -> None:
         self.sweep = sweep
+        # For a store: what it holds (`Sweep.stored`) rather than every result kept.
+        self.stored = stored and bool(sweep.derived)
         self.schedules = ScheduleCache()
         self._models: dict[tuple, Calculator] = {}
         self._design: np.ndarray | None = None
@@ -67,6 +69,8 @@ class Evaluator:
             changes = {parameters[j].path: float(v) for j, v in zip(structural, row, strict=True)}
             model = self.model(changes)
             inputs = self._vectorised_inputs(model, values[rows])
+            if self.stored:  # one model (every parameter is vectorised): no copies
+                return {**self._stored(model, *inputs), "parameters": values}
             result = model.evaluate(*inputs, wanted=self._computed, workspace=self._workspace)
             if "net_change" in self.sweep.variables:
                 result = {**result, "net_change": self._net_change(changes, model, inputs,
@@ -79,6 +83,17 @@ class Evaluator:
                 out[name][rows] = result[name]
         out["parameters"] = values
         return out
+
+    def _stored(self, model: Calculator, prices: np.ndarray, fraction: np.ndarray,
+                cap: np.ndarray | None) -> dict[str, np.ndarray]:
+        """What a store holds of rows whose per-ally results it derives on reading: their
+        prices and fraction in force (the cap applied), and the other results computed from
+        those, as the fused core would from the prices, fraction and cap."""
+        f = np.ascontiguousarray(fraction_in_force(model.unit, prices, fraction, cap))
+        kept = tuple(v for v in self.sweep.variables if v not in self.sweep.derived)
+        result = (model.evaluate(prices, f, None, wanted=kept, workspace=self._workspace)
+                  if kept else {})
+        return {**result, "prices": prices, "fraction_in_force": f}
 
     @property
     def _computed(self) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from .sweep import Sweep
 from .writer import ChunkWriter
 
 Results = Iterator[tuple[int, dict[str, np.ndarray] | None]]
+# Given a folder, results are what its store holds (`Sweep.stored`); without, every result.
 Executor = Callable[[Sweep, list[int], Path | None], Results]
 
 
@@ -26,8 +27,10 @@ class Worker:
     """What a worker keeps from chunk to chunk: its evaluator and, when it writes, the store
     (then each chunk's results stay in buffers reused by the next chunk)."""
 
-    def __init__(self, sweep: Sweep, directory: Path | None = None) -> None:
-        self.evaluator = Evaluator(sweep, reuse_buffers=directory is not None)
+    def __init__(self, sweep: Sweep, directory: Path | None = None,
+                 stored: bool | None = None) -> None:
+        stored = directory is not None if stored is None else stored
+        self.evaluator = Evaluator(sweep, reuse_buffers=directory is not None, stored=stored)
         self.writer = None if directory is None else ChunkWriter(sweep, directory)
 
     def chunk(self, index: int) -> dict[str, np.ndarray] | None:
@@ -140,7 +143,8 @@ def dask(address: str, workers: int = 2) -> Executor:
                                    .encode()).hexdigest()
             slots = 2 * max(1, len(client.scheduler_info()["workers"]))
             yield from _windowed(
-                lambda i: client.submit(_dask_chunk, sweep, token, where, i, pure=False),
+                lambda i: client.submit(_dask_chunk, sweep, token, where, directory is not None,
+                                        i, pure=False),
                 indices, slots, wait, "FIRST_COMPLETED")
         finally:
             client.close()
@@ -149,18 +153,18 @@ def dask(address: str, workers: int = 2) -> Executor:
     return run_chunks
 
 
-def _dask_chunk(sweep: Sweep, token: str, directory: Path | None,
+def _dask_chunk(sweep: Sweep, token: str, directory: Path | None, stored: bool,
                 index: int) -> dict[str, np.ndarray] | None:
     """Run on a Dask worker, which keeps one `Worker` per sweep and store."""
     from distributed import get_worker
 
     worker = get_worker()
     kept = worker.__dict__.setdefault("burden_sim_workers", {})
-    if (token, directory) not in kept:
+    if (token, directory, stored) not in kept:
         kept.clear()
         ordinary_pages()
-        kept[token, directory] = Worker(sweep, directory)
-    return kept[token, directory].chunk(index)
+        kept[token, directory, stored] = Worker(sweep, directory, stored)
+    return kept[token, directory, stored].chunk(index)
 
 
 def _windowed(submit, indices, slots, wait, first_completed) -> Results:

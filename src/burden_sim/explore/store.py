@@ -15,7 +15,9 @@ import numpy as np
 import xarray as xr
 
 from ..errors import BurdenSimError
+from ..model import core
 from ..model.results import label
+from .evaluator import Evaluator
 from .executors import Executor, serial
 from .sweep import Sweep, parameter_attrs, variable_info
 from .writer import DONE, ChunkWriter, compressor, coord_name
@@ -76,20 +78,63 @@ def _lay_out(sweep: Sweep, directory: Path) -> None:
     (directory / DONE).mkdir(exist_ok=True)
 
 
+# What a store that derives results on reading holds besides them: each sample's inputs to
+# the fused core, and the model's coefficients (model.core.Unit and Burden), written once.
+FACTORS = {
+    "prices": (("sample", "category"), "each category's currency per unit",
+               "unit price of each cost category"),
+    "fraction_in_force": (("sample", "year"), "1",
+                          "share of covered costs the fund repays (phase-in and cap applied)"),
+    "unit_gross": (("category", "ally", "year"), "USD per unit price",
+                   "gross cost at a unit price of each category"),
+    "unit_covered": (("category", "ally", "year"), "USD per unit price",
+                     "the part of unit_gross the fund covers"),
+    "unit_covered_total": (("category", "year"), "USD per unit price",
+                           "unit_covered summed over allies"),
+    "key_share": (("ally", "year"), "1", "funding key: share of the fund each ally finances"),
+    "gdp": (("ally", "year"), "USD (current prices)", "gross domestic product"),
+    "defence_usd": (("ally", "year"), "USD (current prices)",
+                    "defence spending before the policy (NaN where unknown)"),
+    "member": (("ally", "year"), "1", "NATO member in the year"),
+}
+HOW = ("per-ally results ({}) are not stored: burden_sim.open_sweep derives them from "
+       "prices, fraction_in_force and the model's coefficients stored here, as the sweep "
+       "computed them (model.core.fused): reimbursed = fraction_in_force * (prices @ "
+       "unit_covered), contributed = key_share * fraction_in_force * (prices @ "
+       "unit_covered_total), net = prices @ unit_gross - reimbursed + contributed, net_change "
+       "= contributed - reimbursed, net_pct_gdp = 100 * net / gdp")
+
+
 def _template(sweep: Sweep):
     import dask.array as da
     import xarray as xr
 
     allies, years = sweep.baseline.allies, sweep.scenario.year_list
     shapes = {"ally": len(allies), "year": len(years)}
-    variables = {}
-    for name in sweep.variables:
-        dims, units, meaning = variable_info(name)
+    variables, coords, attrs = {}, {"ally": np.array(allies, dtype=object), "year": years}, {}
+    if sweep.derived:
+        model = Evaluator(sweep).model({})
+        shapes["category"] = len(model.categories)
+        coords["category"] = np.array(model.categories, dtype=object)
+        unit, burden = model.unit, model.burden
+        a, y = unit.shape
+        constants = {"unit_gross": unit.gross.reshape(-1, a, y),
+                     "unit_covered": unit.covered.reshape(-1, a, y),
+                     "unit_covered_total": unit.covered_total, "key_share": model.key.shares,
+                     "gdp": burden.gdp, "defence_usd": burden.defence, "member": burden.member}
+        for name, value in constants.items():
+            dims, units, meaning = FACTORS[name]
+            variables[name] = (dims, value, {"units": units, "long_name": meaning})
+        attrs = {"derived": ", ".join(sweep.derived),
+                 "reimbursement_lowers_spending": int(burden.lowers),
+                 "how": HOW.format(", ".join(sweep.derived))}
+    for name in sweep.stored:
+        dims, units, meaning = FACTORS.get(name) or variable_info(name)
         shape = (sweep.samples, *(shapes[d] for d in dims[1:]))
+        dtype = "float64" if name in FACTORS else sweep.dtype
         variables[name] = (dims, da.zeros(shape, chunks=(sweep.chunk_size, *shape[1:]),
-                                          dtype=sweep.dtype),
+                                          dtype=dtype),
                            {"units": units, "long_name": meaning})
-    coords = {"ally": np.array(allies, dtype=object), "year": years}
     for j, parameter in enumerate(sweep.parameters):
         coords[coord_name(j, parameter)] = ("sample", da.zeros(sweep.samples,
                                                                 chunks=sweep.chunk_size),
@@ -98,7 +143,46 @@ def _template(sweep: Sweep):
     return label(xr.Dataset(variables, coords=coords, attrs={
         "scenario": sweep.scenario.name, "design": sweep.design, "samples": sweep.samples,
         "seed": sweep.seed, "chunk_size": sweep.chunk_size, "edition": sweep.baseline.edition,
-        "parameters": ", ".join(q.path for q in sweep.parameters)}))
+        "parameters": ", ".join(q.path for q in sweep.parameters), **attrs}))
+
+
+def open_results(directory: Path) -> xr.Dataset:
+    """A sweep's store as a Dataset of the results it kept, each with its units: those it
+    derives on reading are computed chunk by chunk when read (lazily, with dask), by the same
+    code and on the same rows as the sweep, so they have the bits it computed."""
+    import dask.array as da
+
+    ds = xr.open_zarr(directory)
+    derived = [v.strip() for v in str(ds.attrs.get("derived", "")).split(",") if v.strip()]
+    if not derived:
+        return ds
+    manifest = json.loads((Path(directory) / MANIFEST).read_text())
+    dtype = np.dtype(manifest.get("dtype", "float64"))
+    unit = core.Unit(*(ds[n].values.reshape(ds.sizes["category"], -1)
+                       for n in ("unit_gross", "unit_covered")),
+                     ds["unit_covered_total"].values, (ds.sizes["ally"], ds.sizes["year"]))
+    burden = core.Burden(ds["gdp"].values, ds["defence_usd"].values, ds["member"].values,
+                         bool(ds.attrs["reimbursement_lowers_spending"]))
+    key = ds["key_share"].values
+
+    def compute(prices: np.ndarray, fraction: np.ndarray, name: str) -> np.ndarray:
+        wanted = ("reimbursed", "contributed") if name == "net_change" else (name,)
+        out = core.fused(unit, prices, key, fraction, burden=burden, wanted=wanted)
+        value = out["contributed"] - out["reimbursed"] if name == "net_change" else out[name]
+        return value.astype(dtype)
+
+    results = {}
+    for name in derived:
+        dims, units, meaning = variable_info(name)
+        data = da.blockwise(compute, "sab", ds["prices"].data, "sc",
+                            ds["fraction_in_force"].data, "sy", name, None,
+                            new_axes={"a": ds.sizes["ally"], "b": ds.sizes["year"]},
+                            concatenate=True, dtype=dtype)
+        results[name] = (dims, data, {"units": units, "long_name": meaning})
+    view = ds.drop_vars([*FACTORS, "category"]).assign(results)
+    view.attrs = {k: v for k, v in ds.attrs.items()
+                  if k not in ("derived", "reimbursement_lowers_spending", "how")}
+    return view[[v for v in manifest["variables"]]]
 
 
 def write_chunk(sweep: Sweep, directory: Path, index: int, result: dict[str, np.ndarray]) -> None:

@@ -39,6 +39,13 @@ CATEGORY_UNITS = {"person_year": "person-year", "aircraft_month": "aircraft-mont
 STORED_TYPES = ("float64", "float32")  # float32: half the store, about 7 significant digits
 DEFAULT_VARIABLES = ("net", "net_change", "net_pct_gdp", "reimbursed", "contributed",
                      "allies_at_2pct", "allies_at_3_5pct")
+# Per-ally results a store can derive on reading from each sample's prices and fraction in
+# force (the fused core's inputs) and the model's coefficients, stored once.
+DERIVABLE = ("gross", "reimbursed", "contributed", "net", "net_change", "net_pct_gdp",
+             "defence_pct_gdp_after")
+# Computed in the fused core (model.core.FUSED), so that a derived value has the same bits.
+FUSED_RESULTS = (*(v for v in DERIVABLE if v != "net_change"), "allies_at_2pct",
+                 "allies_at_3_5pct", "gini_net_pct_gdp")
 
 
 def variable_info(name: str) -> tuple[tuple[str, ...], str, str]:
@@ -87,6 +94,28 @@ class Sweep:
         start = index * self.chunk_size
         return start, min(start + self.chunk_size, self.samples)
 
+    @property
+    def derived(self) -> tuple[str, ...]:
+        """The per-ally results its store derives on reading instead of storing: all of them
+        when every parameter is vectorised (one model for all rows), money moves and every
+        result kept comes from the fused core; none otherwise."""
+        from ..inputs.rules import terms
+
+        engine = self.scenario.deployment
+        linear = (all(p.vectorised for p in self.parameters)
+                  and terms(self.scenario.policy, self.scenario.year_list).moves_money
+                  and set(self.variables) <= {*FUSED_RESULTS, "net_change"}
+                  and ("net_change" not in self.variables or engine is None
+                       or engine.elasticity == 0))
+        return tuple(v for v in self.variables if v in DERIVABLE) if linear else ()
+
+    @property
+    def stored(self) -> tuple[str, ...]:
+        """What its store holds per sample (besides the parameter values): the results not
+        derived, and the fused core's inputs when some are."""
+        kept = tuple(v for v in self.variables if v not in self.derived)
+        return (*kept, "prices", "fraction_in_force") if self.derived else kept
+
     def manifest(self) -> dict:
         """What a store records of the sweep that made it (resuming checks it)."""
         return {
@@ -94,7 +123,8 @@ class Sweep:
             "parameters": {p.path: p.spec.model_dump(mode="json") for p in self.parameters},
             "design": self.design, "samples": self.samples, "seed": self.seed,
             "chunk_size": self.chunk_size, "variables": list(self.variables),
-        } | ({} if self.dtype == "float64" else {"dtype": self.dtype})
+        } | ({} if self.dtype == "float64" else {"dtype": self.dtype}) | (
+            {"derived": list(self.derived)} if self.derived else {})
 
 
 def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",

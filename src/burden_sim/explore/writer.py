@@ -33,7 +33,7 @@ class ChunkWriter:
 
         self.sweep, self.directory = sweep, Path(directory)
         group = zarr.open_group(self.directory, mode="r+", zarr_format=2)
-        self.arrays = {name: group[name] for name in sweep.variables}
+        self.arrays = {name: group[name] for name in sweep.stored}
         self.coords = [group[coord_name(j, q)] for j, q in enumerate(sweep.parameters)]
 
     def write(self, index: int, result: dict[str, np.ndarray]) -> None:

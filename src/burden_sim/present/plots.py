@@ -293,7 +293,9 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
 def _open_results(path: Path, kind: str) -> xr.Dataset:
     try:
         if path.is_dir():
-            ds = xr.open_zarr(path)
+            from ..explore.store import MANIFEST, open_results
+
+            ds = open_results(path) if (path / MANIFEST).is_file() else xr.open_zarr(path)
             return ds.assign_coords({c: ds[c] for c in ds.coords})
         return xr.open_dataset(path)
     except (OSError, ValueError) as exc:
