@@ -57,7 +57,24 @@ def test_central_values_are_medians_never_the_minimum(fit):
             assert cost.low < cost.central < cost.high, category
     moved = [c for c in SOURCED if costs[c].central != BEFORE[c]]
     assert moved == ["flight_hour_f16", "flight_hour_f15", "flight_hour_rafale",
-                     "flight_hour_f35", "flight_hour_mig29", "ship_day_mcm"]
+                     "flight_hour_f35", "flight_hour_mig29", "ship_day_mcm", "ship_day_frigate"]
+
+
+def test_the_shipped_frigate_is_the_joint_fit(fit):
+    """The frigate ship-day is fitted with the calibration's categories; the calibration's own
+    fit at the shipped frigate value is then the same fit (tests/test_calibration.py checks
+    its shipped values), and Canada's FY2015-16 point, the one with ship-days, is matched."""
+    cost = load_baseline().unit_costs["ship_day_frigate"]
+    assert cost.central == round(fit.frigate)
+    assert cost.low < cost.central < cost.high
+    assert {"UC_CALIBRATION", "CAL_CA_DPR_2015_16"} <= set(
+        cost.source.split(";"))
+    calibration = api.calibrate()
+    can = list(calibration.points.table["id"]).index("CAN_REASSURANCE_FY2015_16")
+    assert calibration.final.ratios[can] == pytest.approx(1, abs=1e-4)
+    # the engine counts the Land Task Force's days in transit as well: a little above
+    engine = fit.table.set_index("id").loc["CAN_REASSURANCE_FY2015_16"]
+    assert 1 < engine.after / engine.published < 1.05
 
 
 def test_a_rotation_checked_by_hand(fit):

@@ -11,8 +11,8 @@ from burden_sim.inputs.schema import Scenario, UnitCost
 from burden_sim.model.costs import draw_prices, unit_prices
 
 USD_PER_EUR_2022 = 1.0530  # fx.csv, ECB daily reference rates averaged over 2022
-PERSON_YEAR_EUR = 104068  # unit_costs.csv: in theatre, calibrated (docs/calibration.md)
-MOVE_EUR = 2297  # unit_costs.csv: one person-move, calibrated (docs/calibration.md)
+PERSON_YEAR_EUR = 103020  # unit_costs.csv: in theatre, calibrated (docs/calibration.md)
+MOVE_EUR = 2298  # unit_costs.csv: one person-move, calibrated (docs/calibration.md)
 
 TINY = {
     "name": "tiny",

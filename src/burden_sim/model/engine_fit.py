@@ -11,9 +11,12 @@ costs: ``E_i = sum_c U[i, c] P[c] / fx_c``. The engine's central values are chos
   hour's cost that the deploying nation bears (a detachment's people included):
   ``log sigma = sum_i w_i log(C_i / E_i(1)) / sum_i w_i`` over the air-policing points (least
   squares on log ratios), ``w_i = 1 / (points of the same ally)``.
-- **Frigate ship-day.** Fitted so that the engine's cost of the ship points equals their
-  published cost at the other shipped prices (least squares on log ratios, within the sourced
-  range).
+- **Frigate ship-day.** Fitted on the calibration points jointly with the calibration's own
+  categories (``model.calibration`` with ``ship_day_frigate`` among the fitted categories,
+  within its sourced range): the one point with ship-days, Canada's Op REASSURANCE in FY2015-16,
+  also holds a Land Task Force whose person-years the same fit prices, so fitting the two apart
+  would make each depend on the other. The calibration's fit at the shipped frigate value is
+  then the joint fit.
 - Categories no point constrains (the mine-countermeasures ship-day) take the median of their
   sourced figures.
 """
@@ -97,17 +100,17 @@ def euros(activity: np.ndarray, costs: dict[str, UnitCost], usd_per_eur: float,
 def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations: pd.DataFrame,
                      unscaled: np.ndarray, before_people: np.ndarray,
                      costs: dict[str, UnitCost], usd_per_eur: dict[int, float],
-                     shipped_scale: float) -> EngineFit:
-    """Fit the charged-hour scale and the frigate ship-day on the points that have costed
-    rotations. ``unscaled`` is the rotations' activity at a scale of 1; ``before_people`` the
-    person-days and moves [row, category] the engine charged a fighter detachment's people
-    before (priced at the shipped person-day and move). "after" is the engine's cost at the
+                     shipped_scale: float, frigate: float) -> EngineFit:
+    """Fit the charged-hour scale on the points that have costed air-policing rotations, and
+    compare the engine with every costed point. ``unscaled`` is the rotations' activity at a
+    scale of 1; ``before_people`` the person-days and moves [row, category] the engine charged
+    a fighter detachment's people before (priced at the shipped person-day and move);
+    ``frigate`` the jointly fitted frigate ship-day. "after" is the engine's cost at the
     shipped central values and ``shipped_scale``."""
     ids = list(dict.fromkeys(rotations["point"]))
     rows = points.set_index("id").loc[ids]
     published = np.array([published_eur[points.index[points["id"] == i][0]] for i in ids])
     medians = {c: median_of_sources(c) for c in SOURCED}
-    ship = CATEGORIES.index(FITTED_SHIP)
     flown = np.array([c.startswith("flight_hour_") for c in CATEGORIES])
 
     def per_point(activity: np.ndarray, prices: dict[str, float] | None = None) -> np.ndarray:
@@ -130,20 +133,6 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
         others[k] = False
         s = fit_scale(published[others], hours_only[others], allies[others])
         loo[ids[k]] = s * hours_only[k] / published[k]
-
-    scaled = np.where(flown[None, :], unscaled * scale, unscaled)
-    on_ship = unscaled[:, ship] > 0
-    ship_point = np.array([on_ship[(rotations["point"] == i).to_numpy()].any() for i in ids])
-    rest = per_point(np.where(np.arange(len(CATEGORIES)) == ship, 0.0, scaled), at_medians)
-    days = per_point(np.where(np.arange(len(CATEGORIES)) == ship, scaled, 0.0),
-                     {FITTED_SHIP: 1.0})
-    w = ally_weights(allies[ship_point])
-    # least squares on log ratios for one price: solved on a fine grid over the sourced range
-    lo, hi = costs[FITTED_SHIP].low, costs[FITTED_SHIP].high
-    grid = np.exp(np.linspace(np.log(lo), np.log(hi), 200_001))
-    loss = (w[:, None] * np.log((rest[ship_point, None] + days[ship_point, None] * grid)
-                                / published[ship_point, None]) ** 2).sum(axis=0)
-    frigate = float(grid[np.argmin(loss)])
 
     old = per_point(unscaled + before_people, BEFORE)
     new = per_point(np.where(flown[None, :], unscaled * shipped_scale, unscaled))

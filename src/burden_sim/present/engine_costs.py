@@ -15,6 +15,7 @@ from ..engine.catalogue import CATEGORIES, load_catalogue
 from ..engine.costed import rotation_activity
 from ..inputs.baseline import load_baseline
 from ..inputs.calibration import load_points
+from ..model.calibration import FITTED, calibrate
 from ..model.engine_fit import BEFORE, FITTED_SHIP, SOURCED, EngineFit, fit_engine_costs
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "engine_costs.md"
@@ -33,9 +34,14 @@ def engine_costs() -> EngineFit:
     people = np.where(air, rotations["personnel"].to_numpy(float), 0.0)
     before_people[:, CATEGORIES.index("person_day")] = people * (rotations["days"] + 2 * transit)
     before_people[:, CATEGORIES.index("person_move")] = people
+    costs = baseline.unit_costs
+    shipped, low, high = (np.array([getattr(costs[c], f) for c in points.categories])
+                          for f in ("central", "low", "high"))
+    joint = calibrate(points, shipped, low, high, fitted=(*FITTED, FITTED_SHIP))
+    frigate = float(joint.final.prices[points.categories.index(FITTED_SHIP)])
     return fit_engine_costs(points.table, points.published_eur, rotations, unscaled,
-                            before_people, baseline.unit_costs, baseline.usd_per_eur,
-                            catalogue.flight_hour_scale)
+                            before_people, costs, baseline.usd_per_eur,
+                            catalogue.flight_hour_scale, frigate)
 
 
 def _ratio_row(row, loo: dict[str, float]) -> str:
@@ -103,12 +109,17 @@ def markdown(fit: EngineFit) -> str:
         "charged at the sourced cost (least squares on log engine/published, each ally's "
         "points weighted to count once; closed form). It is the share of a sourced hour's cost "
         "that is incremental to the deploying nation, its detachment's people included.",
-        f"- **Frigate ship-day: fitted** on the ship point (Canada's Op REASSURANCE in "
-        "FY2015-16, a frigate all year beside a Land Task Force priced at the shipped "
-        f"person-day and move): EUR **{fit.frigate:,.0f}** a day, within its sourced range"
-        + ("." if round(fit.frigate) == costs[FITTED_SHIP].central else
-           f" (not shipped yet: the central value is still EUR "
-           f"{costs[FITTED_SHIP].central:,.0f}, the lowest sourced figure)."),
+        "- **Frigate ship-day: fitted** on the published costs of calibration.md jointly with "
+        "the person-year, person-move and aircraft-month (least squares on log "
+        "model/published, the frigate within its sourced range): the one point with ship-days, "
+        "Canada's Op REASSURANCE in FY2015-16, also holds a Land Task Force whose "
+        "person-years the same fit prices, so the two are fitted together. EUR "
+        f"**{fit.frigate:,.0f}** a day"
+        + (", shipped." if round(fit.frigate) == costs[FITTED_SHIP].central else
+           f"; not shipped yet: the central value is still EUR "
+           f"{costs[FITTED_SHIP].central:,.0f}, the lowest sourced figure.")
+        + " The engine counts the Land Task Force's days in transit too, so its cost of the "
+        "point is not exactly the published one.",
         "- **Mine-countermeasures ship-day: the median** of its two sourced figures (no "
         "published cost constrains it).",
         "",
