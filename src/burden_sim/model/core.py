@@ -230,16 +230,28 @@ def _block(unit: Unit, prices: np.ndarray, f: np.ndarray, pool: np.ndarray, key:
             after -= reimbursed
         after *= 100
         after /= burden.gdp[None]
-        above = ws.array("block above", (n, a, y), np.bool_)
+        # Each (sample, ally)'s years as bytes padded to whole 8-byte words: summing the
+        # words over allies adds every year's byte at once (no carry: at most 255 allies).
+        lanes = -(-y // 8) * 8
+        above = ws.array("block above", (n, a, lanes), np.bool_)
+        above[..., y:] = False
         for name, threshold in (("allies_at_2pct", 2.0), ("allies_at_3_5pct", 3.5)):
             if name in want:
-                # NaN: not above; shares as published, to two decimals
-                np.greater_equal(after, metrics.counted_from(threshold), out=above)
-                above &= burden.member[None]
-                # int8 sums along allies need no cast (up to 127 allies)
-                out[name][:] = np.add.reduce(above.view(np.int8), axis=1, dtype=np.int8)
+                # NaN: not above; non-members: never (an infinite threshold); shares as
+                # published, to two decimals
+                np.greater_equal(after, _threshold(burden.member, threshold)[None],
+                                 out=above[..., :y])
+                words = np.add.reduce(above.view(np.uint64), axis=1)  # [n, lanes / 8]
+                out[name][:] = words.view(np.uint8)[:, :y]
     if "gini_net_pct_gdp" in want:
         _gini(pct, burden.member, ws, out["gini_net_pct_gdp"])
+
+
+def _threshold(member: np.ndarray, share: float) -> np.ndarray:
+    """[a, y]: the smallest counted share of GDP for members, infinity for the others."""
+    if member.shape[0] > 255:
+        raise ValueError("the byte-wise count holds at most 255 allies")
+    return np.where(member, metrics.counted_from(share), np.inf)
 
 
 def _gini(values: np.ndarray, member: np.ndarray, ws: Workspace, out: np.ndarray) -> None:
