@@ -27,6 +27,7 @@ from .shell import (
     print_version,
     settings_of,
     show,
+    without_dask,
     wrote,
 )
 
@@ -58,6 +59,8 @@ def run(
     from ..model.core import ordinary_pages
     from ..present.files import check_output_path, write_results
     from ..present.tables import run_view
+
+    without_dask()
 
     ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
     check_format(fmt)
@@ -101,6 +104,8 @@ def compare(
     from ..model.core import ordinary_pages
     from ..present.files import COMPARE_FORMATS, check_output_path, write_comparison
     from ..present.tables import compare_view
+
+    without_dask()
 
     ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
     check_format(fmt)

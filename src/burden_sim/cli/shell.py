@@ -45,6 +45,62 @@ class OneLineUsage(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def without_dask() -> None:
+    """Let xarray build Datasets without importing dask (0.3-0.4 s of a run's start-up).
+
+    xarray asks of every new array whether it is a dask array or collection, and imports
+    dask (when it is installed) to know. None can be one until dask is imported, so in this
+    process the answers are no until then and dask's own after (a sweep store read later
+    still works): xarray's cached dask class becomes a class that checks so, and its
+    collection test asks dask only once dask is imported. Left alone if this xarray is laid
+    out otherwise, or dask is imported already.
+    """
+    import importlib
+    import importlib.util
+
+    try:
+        from xarray.namedarray import pycompat, utils
+    except ImportError:
+        return
+    cache = getattr(pycompat, "_cached_duck_array_modules", None)
+    asks_dask = getattr(utils, "is_dask_collection", None)
+    if (not isinstance(cache, dict) or "dask" in cache or "dask" in sys.modules
+            or not hasattr(pycompat, "DuckArrayModule") or asks_dask is None):
+        return
+
+    def is_dask_collection(x: object) -> bool:
+        return "dask" in sys.modules and asks_dask(x)
+
+    utils.is_dask_collection = is_dask_collection
+
+    class Check(type):
+        def __instancecheck__(cls, instance: object) -> bool:
+            dask_array = sys.modules.get("dask.array")
+            return dask_array is not None and isinstance(instance, dask_array.Array)
+
+        def __subclasscheck__(cls, subclass: type) -> bool:
+            dask_array = sys.modules.get("dask.array")
+            return dask_array is not None and issubclass(subclass, dask_array.Array)
+
+    class DaskArray(metaclass=Check):
+        """Stands for dask.array.Array until dask is imported."""
+
+    class Deferred(pycompat.DuckArrayModule):
+        def __init__(self) -> None:
+            self.type = (DaskArray,)
+            self.available = importlib.util.find_spec("dask") is not None
+
+        @property
+        def module(self):  # type: ignore[override]
+            return importlib.import_module("dask") if self.available else None
+
+        @property
+        def version(self):  # type: ignore[override]
+            return pycompat.DuckArrayModule("dask").version
+
+    cache["dask"] = Deferred()
+
+
 def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Bad input: one line on stderr and exit code 2, never a traceback."""
 
