@@ -291,6 +291,17 @@ CASES: list[Case] = [
                                       "{central: 1, low: 2}\n"}),
     C("unit cost negative", "validate s.yaml", "s.yaml:21: unit_costs.person_year.central:",
       {"s.yaml": TINY + "unit_costs:\n  person_year: {central: -1}\n"}),
+    C("cost level beta above 1", "run s.yaml -o out.csv", "s.yaml:21: cost_level.beta: Input "
+      "should be less than or equal to 1", {"s.yaml": TINY + "cost_level:\n  beta: 1.5\n"}),
+    C("cost level beta negative", "validate s.yaml", "s.yaml:20: cost_level.beta: Input "
+      "should be greater than or equal to 0", {"s.yaml": TINY + "cost_level: {beta: -0.1}\n"}),
+    C("cost level beta a word", "validate s.yaml", "s.yaml:20: cost_level.beta:",
+      {"s.yaml": TINY + "cost_level: {beta: high}\n"}),
+    C("cost level beta .nan", "run s.yaml", "s.yaml:20: cost_level.beta:",
+      {"s.yaml": TINY + "cost_level: {beta: .nan}\n"}),
+    C("cost level misspelt", "validate s.yaml", ("s.yaml:20: cost_level.betta: unknown field",
+                                                  "did you mean 'beta'"),
+      {"s.yaml": TINY + "cost_level: {betta: 0.5}\n"}),
     C("annual cap .inf", "run s.yaml", "s.yaml:9: policy.annual_cap_usd:",
       pol("annual_cap_usd: .inf")),
     C("annual cap negative", "run s.yaml -o out.csv", "s.yaml:9: policy.annual_cap_usd: Input "

@@ -13,7 +13,10 @@ from burden_sim import api
 from burden_sim.cli import app
 from burden_sim.inputs.baseline import DATA_DIR, load_baseline
 from burden_sim.inputs.calibration import load_points
-from burden_sim.model.calibration import FITTED, fit, holdout, weights
+from burden_sim.inputs.schema import Scenario
+from burden_sim.model.calculator import Calculator
+from burden_sim.model.calibration import BETA_BOUNDS, FITTED, fit, holdout, weights
+from burden_sim.model.costs import LEVELLED, cost_level, relative_income
 from burden_sim.present.calibration import BEFORE, FIGURE, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,3 +139,73 @@ def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert lines[0].startswith("error: calibration_points.csv, row 2: ") and field in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration_points.csv"]
+
+
+def test_the_cost_level_checked_by_hand():
+    """Czechia 2018, from the data files: its GDP per capita over the 32 allies' total GDP over
+    their total population, to the power beta, on person-years (not person-moves)."""
+    gdp = pd.read_csv(DATA_DIR / "gdp.csv").query("year == 2018").set_index("ally")["gdp_usd"]
+    pop = pd.read_csv(DATA_DIR / "population.csv").query("year == 2018").set_index("ally")
+    pop = pop["population"][gdp.index]
+    assert len(gdp) == 32
+    relative = (gdp["CZE"] / pop["CZE"]) / (gdp.sum() / pop.sum())
+    assert relative == pytest.approx(0.5426, abs=1e-4)
+    baseline = load_baseline()
+    beta = baseline.cost_level_beta
+    y = list(baseline.years).index(2018)
+    grid = relative_income(baseline.gdp_usd, baseline.population)
+    assert grid[baseline.index("CZE"), y] == pytest.approx(relative, rel=1e-12)
+    assert cost_level(grid, beta, ("person_year", "person_move"))[
+        baseline.index("CZE"), y].tolist() == pytest.approx([relative ** beta, 1.0])
+    # the model charges a Czech person-year that much; beta 0 switches the level off
+    spec = {"name": "cze", "years": {"start": 2018, "end": 2018},
+            "policy": {"rule": "deploying_nation_pays"},
+            "missions": [{"id": "m", "name": "m", "hosts": ["LVA"], "contributions": [
+                {"ally": "CZE", "role": "contributor", "start": 2018, "troops": 100}]}]}
+    levelled = Calculator.build(Scenario.model_validate(spec), baseline)
+    flat = Calculator.build(Scenario.model_validate({**spec, "cost_level": {"beta": 0}}),
+                            baseline)
+    a, c = baseline.index("CZE"), levelled.categories
+    np.testing.assert_allclose(levelled.activity[a, 0, 0], flat.activity[a, 0, 0] * np.array(
+        [relative ** beta if k in LEVELLED else 1 for k in c]))
+    assert levelled.activity[a, 0, 0, c.index("person_year")] == pytest.approx(
+        100 * relative ** beta)
+    assert flat.activity[a, 0, 0, c.index("person_year")] == 100
+
+
+def test_a_year_before_the_data_takes_the_nearest_years_level(result):
+    """CZE_BAP_2012 (fx year 2012; gdp.csv starts in 2014) gets Czechia's 2014 ratio."""
+    baseline = load_baseline()
+    grid = relative_income(baseline.gdp_usd, baseline.population)
+    i = result.points.table.index[result.points.table["id"] == "CZE_BAP_2012"][0]
+    assert result.relative[i] == grid[baseline.index("CZE"), 0]
+    gaps = baseline.gdp_usd.copy()
+    gaps[3, -2:] = np.nan  # one ally's GDP missing in the last two years
+    filled = relative_income(gaps, baseline.population)
+    np.testing.assert_array_equal(filled[:, -2:], filled[:, [-3, -3]])
+
+
+def test_beta_is_fitted_within_bounds_and_shipped(result):
+    level = pd.read_csv(DATA_DIR / "cost_level.csv").set_index("parameter").loc["beta"]
+    for got in (result.final, result.validation):
+        assert BETA_BOUNDS[0] <= got.beta <= BETA_BOUNDS[1] and got.beta_se > 0
+    assert level["value"] == round(result.final.beta, 3) == load_baseline().cost_level_beta
+    assert level["se"] == round(result.final.beta_se, 3)
+    assert (level["low"], level["high"]) == BETA_BOUNDS
+    page = PAGE.read_text()
+    assert f"**{result.final.beta:.2f}** (SE {result.final.beta_se:.2f})" in page
+    methodology = " ".join((ROOT / "docs" / "methodology.md").read_text().split())
+    assert f"{level['value']:.3f}, standard error {level['se']:.3f}" in methodology
+
+
+def test_the_fit_recovers_a_known_beta():
+    rng = np.random.default_rng(5)
+    activity = rng.uniform(0, 50, size=(14, 2))
+    relative = rng.uniform(0.3, 1.5, size=14)
+    truth, beta = np.array([90_000.0, 150_000.0]), 0.6
+    levelled = np.array([True, False])
+    published = (activity * np.where(levelled, relative[:, None] ** beta, 1)) @ truth
+    got = fit(activity, published, np.ones(14, dtype=bool), np.ones(14), truth * 0,
+              np.arange(2), np.array([1e4, 1e4]), np.array([5e5, 5e5]), relative, levelled)
+    assert got.beta == pytest.approx(beta, abs=1e-6)
+    np.testing.assert_allclose(got.prices, truth, rtol=1e-6)

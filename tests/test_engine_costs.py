@@ -15,6 +15,7 @@ from burden_sim.engine.catalogue import CATEGORIES, load_catalogue, load_costed
 from burden_sim.engine.costed import rotation_activity
 from burden_sim.inputs.baseline import DATA_DIR, load_baseline
 from burden_sim.model.calculator import Calculator
+from burden_sim.model.calibration import calibrate
 from burden_sim.model.engine_fit import BEFORE, SOURCED, median_of_sources
 from burden_sim.present.engine_costs import engine_costs, markdown
 
@@ -69,12 +70,22 @@ def test_the_shipped_frigate_is_the_joint_fit(fit):
     assert cost.low < cost.central < cost.high
     assert {"UC_CALIBRATION", "CAL_CA_DPR_2015_16"} <= set(
         cost.source.split(";"))
-    calibration = api.calibrate()
-    can = list(calibration.points.table["id"]).index("CAN_REASSURANCE_FY2015_16")
-    assert calibration.final.ratios[can] == pytest.approx(1, abs=1e-4)
-    # the engine counts the Land Task Force's days in transit as well: a little above
+    # the joint fit is made without the national cost level (present/engine_costs.py); with
+    # it, the calibration at this frigate charges the Canadian point more (Canada's level is
+    # about 1.08), and a joint fit with the level would put the frigate at its lowest figure
+    shipped = api.calibrate()
+    points = shipped.points
+    costs = load_baseline().unit_costs
+    central, low, high = (np.array([getattr(costs[c], f) for c in points.categories])
+                          for f in ("central", "low", "high"))
+    flat = calibrate(points, central, low, high)
+    can = list(points.table["id"]).index("CAN_REASSURANCE_FY2015_16")
+    assert flat.final.ratios[can] == pytest.approx(1, abs=1e-4)
+    assert 1.1 < shipped.final.ratios[can] < 1.2
+    # the engine counts the Land Task Force's days in transit as well, at the person-day fitted
+    # with the level (1.12 here; this table does not apply Canada's level)
     engine = fit.table.set_index("id").loc["CAN_REASSURANCE_FY2015_16"]
-    assert 1 < engine.after / engine.published < 1.05
+    assert 1 < engine.after / engine.published < 1.2
 
 
 def test_a_rotation_checked_by_hand(fit):

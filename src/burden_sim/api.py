@@ -18,7 +18,7 @@ from .inputs.paths import with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
-from .model.calibration import Calibration
+from .model.calibration import Calibration, point_relative_income
 from .model.calibration import calibrate as calibrate_points
 from .model.results import USD, build_dataset, label
 from .validate import check_scenario
@@ -230,11 +230,13 @@ def open_sweep(path: str | Path) -> xr.Dataset:
 
 
 def calibrate(points: str | Path | None = None) -> Calibration:
-    """Fit the central unit costs to published national mission costs (data/
-    calibration_points.csv, or ``points``) within the shipped ranges: the validation fit without
-    the held-out points, the final fit on every usable point, and leave-one-out predictions."""
+    """Fit the central unit costs and the national cost level's beta to published national
+    mission costs (data/calibration_points.csv, or ``points``) within the shipped ranges: the
+    validation fit without the held-out points, the final fit on every usable point, and
+    leave-one-out predictions."""
     table = load_points(Path(points)) if points is not None else load_points()
-    costs = load_baseline().unit_costs
+    baseline = load_baseline()
+    costs = baseline.unit_costs
     shipped, low, high = (np.array([getattr(costs[c], field) for c in table.categories])
                           for field in ("central", "low", "high"))
-    return calibrate_points(table, shipped, low, high)
+    return calibrate_points(table, shipped, low, high, point_relative_income(table, baseline))

@@ -42,6 +42,7 @@ class Baseline:
     gdp_last_year: int  # the last year with every ally's GDP
     unit_costs: dict[str, UnitCost]  # every cost category's shipped central/low/high value
     cost_shares: CostShareTables  # NATO's published cost shares and each period's rule
+    cost_level_beta: float  # elasticity of a deploying ally's costs to its GDP per capita
 
     def index(self, ally: str) -> int:
         """The position of an ally (ISO3 code) on the ally axis."""
@@ -90,7 +91,7 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
     source_ids = set(sources["source_id"])
     tables = {name: _read(f"{name}.csv", data_dir)
               for name in ("allies", "editions", "defence_expenditure", "gdp", "population",
-                           "un_scale", "fx", "unit_costs")}
+                           "un_scale", "fx", "unit_costs", "cost_level")}
     for name, frame in tables.items():
         _check_sources(frame, f"{name}.csv", source_ids)
     allies, editions, spending, gdp_rows, fx = (
@@ -145,7 +146,20 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
             for row in tables["unit_costs"].itertuples()
         },
         cost_shares=load_cost_share_tables(data_dir, codes, accession_year, source_ids),
+        cost_level_beta=_beta(tables["cost_level"]),
     )
+
+
+def _beta(table: pd.DataFrame) -> float:
+    """The fitted cost-level elasticity (cost_level.csv's row ``beta``), within its bounds."""
+    rows = table[table["parameter"] == "beta"]
+    if len(rows) != 1:
+        raise DataError("cost_level.csv", "needs exactly one row with parameter beta")
+    row = rows.iloc[0]
+    if not row["low"] <= row["value"] <= row["high"]:
+        raise DataError("cost_level.csv", f"beta {row['value']} is outside its bounds "
+                        f"{row['low']} to {row['high']}")
+    return float(row["value"])
 
 
 def _grid(rows: pd.DataFrame, column: str, codes: tuple[str, ...], years: np.ndarray):

@@ -53,6 +53,7 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
     if missing:
         raise DataError(path, f"missing column(s): {', '.join(missing)}")
     sources = set(pd.read_csv(data_dir / "sources.csv", dtype=str)["source_id"])
+    allies = set(pd.read_csv(data_dir / "allies.csv", dtype=str)["ally"])
     rates = _rates(data_dir / "fx.csv")
     activity = np.zeros((len(table), len(UNITS)))
     published = np.zeros(len(table))
@@ -66,6 +67,8 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
         if not row.id or row.id in seen:
             raise bad("id", "empty or repeated: every point needs its own id")
         seen.add(row.id)
+        if row.ally not in allies:
+            raise bad("ally", f"{row.ally!r} is not an ally in allies.csv")
         cited = [s.strip() for s in row.source_id.split(";") if s.strip()]
         if not cited:
             raise bad("source_id", "empty: every point needs a source in sources.csv")

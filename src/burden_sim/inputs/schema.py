@@ -94,6 +94,15 @@ class UnitCost(Strict):
         return self
 
 
+class CostLevel(Strict):
+    """How a deploying ally's price level scales its personnel and air-policing costs."""
+
+    beta: float | None = Field(
+        None, ge=0, le=1, description="Elasticity of those costs to the ally's GDP per capita "
+        "relative to the allies' combined (data/cost_level.csv's fitted value when omitted; 0 "
+        "switches the level off: every ally at the same prices).")
+
+
 class KeyCap(Strict):
     """Hold one ally's key share at another's, or at a maximum; the excess goes pro rata."""
 
@@ -305,6 +314,9 @@ class Scenario(Strict):
         default_factory=dict, description="Overrides of the shipped unit costs, by category "
         "(data/unit_costs.csv)."
     )
+    cost_level: CostLevel = Field(
+        CostLevel(), description="National cost level: costs of deploying scale with the "
+        "ally's GDP per capita (methodology.md, section 2).")
     policy: Policy = Field(description="The cost-sharing rule.")
     projection: Projection | None = Field(
         None, description="How to extend GDP and defence shares past the last data year."

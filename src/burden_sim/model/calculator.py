@@ -52,7 +52,7 @@ class Calculator:
     member: np.ndarray  # [a, y]
     missions: list[str]
     categories: tuple[str, ...]
-    activity: np.ndarray  # [a, m, y, c]
+    activity: np.ndarray  # [a, m, y, c], times each ally's cost level (costs.cost_level)
     prices: costs.UnitPrices
     factor: np.ndarray  # [c, y], USD per unit of each price's currency
     key: KeyShares
@@ -81,11 +81,15 @@ class Calculator:
             activity = schedule.activity.values
         prices = costs.unit_prices(unit_costs_for(scenario, baseline), scenario.unit_costs,
                                    categories)
+        beta = scenario.cost_level.beta
+        level = costs.cost_level(
+            costs.relative_income(baseline.gdp_usd, baseline.population)[:, cols],
+            baseline.cost_level_beta if beta is None else beta, categories)
         return cls(
             scenario=scenario, baseline=baseline, terms=rule, years=years,
             gdp=baseline.gdp_usd[:, cols], defence_pct=baseline.defence_pct_gdp[:, cols],
             member=baseline.members(np.asarray(years)), missions=missions,
-            categories=categories, activity=activity, prices=prices,
+            categories=categories, activity=activity * level[:, None], prices=prices,
             factor=costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years])),
             key=key, eligibility=rule.eligibility(missions, categories), schedule=schedule,
         )

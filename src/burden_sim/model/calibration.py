@@ -1,9 +1,11 @@
 """Calibrating the central unit costs on published national costs of these missions.
 
 For points ``i`` with activity ``U[i, c]`` in model units and a published cost ``C_i`` in euros,
-the model's cost is ``M_i = sum_c U[i, c] P[c]``. The fitted categories' prices minimise
+the model's cost is ``M_i = sum_c U[i, c] L[i, c] P[c]``, where ``L[i, c] = r_i ** beta`` for
+the levelled categories (``costs.LEVELLED``; ``r_i`` the deploying ally's GDP per capita over the
+allies' combined) and 1 for the others. The fitted categories' prices and beta minimise
 
-    sum_i w_i (log M_i - log C_i)^2,   low_c <= P[c] <= high_c   (the sourced ranges)
+    sum_i w_i (log M_i - log C_i)^2,   low_c <= P[c] <= high_c (the sourced ranges), 0 <= beta <= 1
 
 with ``w_i = 1 / (points of the same ally and kind)``: an ally's figures for one kind of mission
 count once, so one ally's several figures do not set an alliance-wide price. Categories no
@@ -18,12 +20,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..inputs.baseline import Baseline
 from ..inputs.calibration import Points
+from .costs import LEVELLED, relative_income
 
 FITTED = ("person_year", "person_move", "aircraft_month")
 GOAL_MEDIAN = (0.8, 1.25)  # the median held-out ratio of model to published cost
 GOAL_EACH = (0.5, 2.0)  # every point, or explained
 SEED = 0
+BETA_BOUNDS = (0.0, 1.0)  # from no level to costs in proportion to GDP per capita
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class Fit:
     ratios: np.ndarray
     used: np.ndarray  # bool [point]: the points the fit saw
     converged: bool
+    beta: float = 0.0  # the national cost level's elasticity (0: no level)
+    beta_se: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Calibration:
     validation: Fit
     final: Fit
     leave_one_out: np.ndarray  # [point] ratio predicted without the point (NaN if excluded)
+    relative: np.ndarray | None = None  # [point] the ally's relative GDP per capita
 
     @property
     def held_out_median(self) -> float:
@@ -69,6 +77,17 @@ class Calibration:
         lo, hi = GOAL_MEDIAN
         median_ok = lo <= self.held_out_median <= hi
         return median_ok and not self.outside(self.validation.ratios, self.held_out)
+
+
+def point_relative_income(points: Points, baseline: Baseline) -> np.ndarray:
+    """Each point's deploying ally's relative GDP per capita (``costs.relative_income``) in
+    the year its amount is dated (``fx_year``); a year outside the data takes the nearest
+    data year's."""
+    relative = relative_income(baseline.gdp_usd, baseline.population)
+    t = points.table
+    years = np.clip(t["fx_year"].astype(int).to_numpy(), baseline.years[0], baseline.years[-1])
+    allies = np.array([baseline.index(a) for a in t["ally"]])
+    return relative[allies, np.searchsorted(baseline.years, years)]
 
 
 def holdout(ids: np.ndarray, kinds: np.ndarray, usable: np.ndarray,
@@ -94,44 +113,76 @@ def weights(allies: np.ndarray, kinds: np.ndarray, used: np.ndarray) -> np.ndarr
 
 
 def fit(activity: np.ndarray, published: np.ndarray, used: np.ndarray, w: np.ndarray,
-        prices: np.ndarray, fitted: np.ndarray, low: np.ndarray, high: np.ndarray) -> Fit:
+        prices: np.ndarray, fitted: np.ndarray, low: np.ndarray, high: np.ndarray,
+        relative: np.ndarray | None = None, levelled: np.ndarray | None = None,
+        beta_bounds: tuple[float, float] = BETA_BOUNDS) -> Fit:
     """Least squares on weighted log ratios over the ``used`` points; ``fitted`` indexes the
-    categories fitted within [low, high], the others stay at ``prices``."""
+    categories fitted within [low, high], the others stay at ``prices``. With ``relative``
+    [point] (the deploying ally's relative GDP per capita) and ``levelled`` [category], the
+    levelled categories' activity is multiplied by ``relative ** beta`` and beta is fitted
+    with the prices within ``beta_bounds``; without them there is no level (beta 0)."""
     from scipy.optimize import least_squares
 
     rows = np.flatnonzero(used)
     root_w = np.sqrt(w[rows])
+    with_level = relative is not None and levelled is not None
 
     def with_(theta: np.ndarray) -> np.ndarray:
         p = prices.astype(float).copy()
-        p[fitted] = np.exp(theta)
+        p[fitted] = np.exp(theta[:len(fitted)])
         return p
 
+    def level(theta: np.ndarray) -> np.ndarray:
+        if not with_level:
+            return np.ones_like(activity)
+        return np.where(levelled, relative[:, None] ** theta[-1], 1.0)
+
     def residuals(theta: np.ndarray) -> np.ndarray:
-        return root_w * np.log(activity[rows] @ with_(theta) / published[rows])
+        model = (activity[rows] * level(theta)[rows]) @ with_(theta)
+        return root_w * np.log(model / published[rows])
 
     lo, hi = np.log(low[fitted]), np.log(high[fitted])
+    if with_level:
+        lo, hi = np.append(lo, beta_bounds[0]), np.append(hi, beta_bounds[1])
     result = least_squares(residuals, (lo + hi) / 2, bounds=(lo, hi), method="trf",
                            x_scale=1.0, xtol=1e-12, ftol=1e-12, gtol=1e-12)
     best = with_(result.x)
-    return Fit(prices=best, ratios=activity @ best / published, used=used,
-               converged=bool(result.success))
+    beta, beta_se = (float(result.x[-1]), _standard_error(result, len(rows))) if with_level \
+        else (0.0, float("nan"))
+    return Fit(prices=best, ratios=(activity * level(result.x)) @ best / published, used=used,
+               converged=bool(result.success), beta=beta, beta_se=beta_se)
+
+
+def _standard_error(result, points: int) -> float:
+    """The last parameter's standard error from the Jacobian at the optimum: the residual
+    variance on points - parameters degrees of freedom times (J'J)^-1 (an approximation: the
+    weights are not inverse variances)."""
+    jac = result.jac
+    dof = points - jac.shape[1]
+    if dof <= 0:
+        return float("nan")
+    covariance = np.linalg.pinv(jac.T @ jac) * (2 * result.cost / dof)
+    return float(np.sqrt(covariance[-1, -1]))
 
 
 def calibrate(points: Points, shipped: np.ndarray, low: np.ndarray, high: np.ndarray,
-              fitted: tuple[str, ...] = FITTED, seed: int = SEED) -> Calibration:
+              relative: np.ndarray | None = None, fitted: tuple[str, ...] = FITTED,
+              seed: int = SEED) -> Calibration:
     """The validation fit, the final fit and leave-one-out predictions for ``points``, with
     the categories' shipped central values and sourced ranges (arrays over
-    ``points.categories``)."""
+    ``points.categories``) and, if given, each point's relative GDP per capita (the level's
+    beta is then fitted with the prices)."""
     table = points.table
     ids, kinds, allies = (table[c].to_numpy() for c in ("id", "kind", "ally"))
     usable = (table["use"] != "excluded").to_numpy()
     held = holdout(ids, kinds, usable, seed)
     index = np.array([points.categories.index(c) for c in fitted])
     args = (points.activity, points.published_eur)
+    levelled = np.array([c in LEVELLED for c in points.categories])
 
     def run(used: np.ndarray) -> Fit:
-        return fit(*args, used, weights(allies, kinds, used), shipped, index, low, high)
+        return fit(*args, used, weights(allies, kinds, used), shipped, index, low, high,
+                   relative, None if relative is None else levelled)
 
     loo = np.full(len(table), np.nan)
     for i in np.flatnonzero(usable):
@@ -140,4 +191,5 @@ def calibrate(points: Points, shipped: np.ndarray, low: np.ndarray, high: np.nda
         loo[i] = run(without).ratios[i]
     return Calibration(points=points, shipped=shipped, low=low, high=high, fitted=fitted,
                        held_out=held, usable=usable, validation=run(usable & ~held),
-                       final=run(usable), leave_one_out=loo)
+                       final=run(usable), leave_one_out=loo,
+                       relative=relative)

@@ -79,3 +79,31 @@ def gross_by_mission(activity: np.ndarray, prices: np.ndarray,
                      factor: np.ndarray) -> np.ndarray:
     """G[a, m, y] at one set of prices (the central ones)."""
     return np.einsum("amyc,c,cy->amy", activity, prices, factor, optimize=True)
+
+
+# The categories whose price follows the deploying ally's price and wage level: personnel (a
+# person-year, the engine's person-day) and a fighter's month of air policing (mostly its
+# detachment's allowances and upkeep). Transport contracts, flight hours by type, ships and
+# host support (entered in euros) are priced alike for every ally (methodology.md, section 2).
+LEVELLED: frozenset[str] = frozenset({"person_year", "person_day", "aircraft_month"})
+
+
+def relative_income(gdp: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Each ally's GDP per capita over the allies' combined GDP per capita (their total GDP
+    over their total population), [ally, year]. A year without every ally's GDP takes the
+    ratios of the nearest year that has them (the earlier of two equally near)."""
+    complete = ~np.isnan(gdp).any(axis=0)
+    if not complete.any():
+        raise ValueError("no year has every ally's GDP")
+    have = np.flatnonzero(complete)
+    ratio = (gdp[:, have] / population[:, have]) / (
+        gdp[:, have].sum(axis=0) / population[:, have].sum(axis=0))
+    nearest = np.abs(np.arange(gdp.shape[1])[:, None] - have[None, :]).argmin(axis=1)
+    return ratio[:, nearest]
+
+
+def cost_level(relative: np.ndarray, beta: float, categories: tuple[str, ...]) -> np.ndarray:
+    """L[..., c] = relative ** beta for the ``LEVELLED`` categories, 1 for the others: the
+    factor on an ally's activity before it meets the (reference ally's) unit prices."""
+    levelled = np.array([c in LEVELLED for c in categories])
+    return np.where(levelled, np.asarray(relative)[..., None] ** beta, 1.0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model.calibration import GOAL_EACH, GOAL_MEDIAN, Calibration
+from ..model.calibration import BETA_BOUNDS, GOAL_EACH, GOAL_MEDIAN, Calibration
 from .files import write_atomically
 
 # The central values shipped before this calibration (issue 12), for comparison: each was the
@@ -18,6 +18,7 @@ UNIT_NAMES = {"person_year": "person-years", "person_move": "person-moves",
               "aircraft_month": "aircraft-months", "ship_day_frigate": "ship-days",
               "host_support": "EUR of host support"}
 FIGURE = "calibration.png"
+LEVEL_FILE = "data/cost_level.csv"
 
 
 def markdown(c: Calibration, figure: str = FIGURE) -> str:
@@ -27,6 +28,7 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
     used, held, loo = c.usable, c.held_out, c.leave_one_out
     lo, hi = GOAL_EACH
     final, valid = c.final, c.validation
+    level = _level(c, final.beta)
     index = {k: cats.index(k) for k in c.fitted}
     allies = sorted(set(t["ally"]))
     before = np.array([BEFORE.get(k, c.shipped[i]) for i, k in enumerate(cats)])
@@ -55,6 +57,10 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         lines.append(f"| {k} | EUR {_f(BEFORE[k], 0)} | EUR {_f(c.low[i], 0)} - "
                      f"{_f(c.high[i], 0)} | EUR {_f(valid.prices[i], 0)} "
                      f"| **EUR {_f(final.prices[i], 0)}** |")
+    if c.relative is not None:
+        lines.append(f"| beta (national cost level) | 0 (none) | {BETA_BOUNDS[0]:g} - "
+                     f"{BETA_BOUNDS[1]:g} | {_f(valid.beta, 2)} (SE {_f(valid.beta_se, 2)}) | "
+                     f"**{_f(final.beta, 2)}** (SE {_f(final.beta_se, 2)}) |")
     fixed = [k for k in cats if k not in index]
     lines += [
         "",
@@ -62,6 +68,24 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         "central values. Both fits converged: "
         f"{'yes' if valid.converged and final.converged else 'NO'}.",
         "",
+    ]
+    if c.relative is not None:
+        r = c.relative[used]
+        lines += [
+            "The prices are an ally's at the allies' combined GDP per capita (their total GDP "
+            "over their total population, that year). Each ally's person-years and "
+            "aircraft-months cost its relative GDP per capita to the power beta times as much "
+            f"(`{LEVEL_FILE}`, methodology.md section 2): from "
+            f"{_f(r.min(), 2)} ({_f(r.min() ** final.beta, 2)} at the shipped beta) to "
+            f"{_f(r.max(), 2)} ({_f(r.max() ** final.beta, 2)}) over the usable points. "
+            "Person-moves (transport contracts) and the rest are not levelled: the two Croatian "
+            "rail contracts, from an ally at a third of the mean GDP per capita, are priced "
+            "like the alliance's. The beta's standard error is from the Jacobian at the "
+            "optimum (residual variance on the points less the parameters; approximate, as "
+            "the weights are not inverse variances).",
+            "",
+        ]
+    lines += [
         "## The held-out check",
         "",
         f"{int(held.sum())} of the {int(used.sum())} usable points were held out of the "
@@ -88,9 +112,13 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         f"Allies' published costs for the same activity differ several-fold: "
         f"{_spread(c, 'land', 'person_year')} a person-year in the battlegroups (moves at the "
         f"shipped price taken off) and {_spread(c, 'air', 'aircraft_month')} an aircraft-month "
-        "of air policing. One alliance-wide unit cost cannot follow these differences, and "
-        "with so few points which third is held out moves the median a long way. The usable "
-        "points outside the range at the shipped prices, and their scope:",
+        "of air policing. "
+        + ("The national cost level follows part of these differences; the rest is scope "
+           "(what each nation counts as incremental), aircraft type and chance"
+           if c.relative is not None else
+           "One alliance-wide unit cost cannot follow these differences")
+        + ", and with so few points which third is held out moves the median a long way. "
+        "The usable points outside the range at the shipped prices, and their scope:",
         "",
     ]
     for i in np.flatnonzero(used & ((final.ratios < lo) | (final.ratios > hi))):
@@ -105,12 +133,15 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         "## The points",
         "",
         "Amounts converted to euros at the year's average ECB rate (fx.csv) and multiplied by "
-        "the scope adjustment; model cost at the shipped (final) prices. Circular: the unit costs "
-        "shipped before were built from the point.",
+        "the scope adjustment; model cost at the shipped (final) prices and beta. Relative "
+        "GDP per capita: the ally's over the allies' combined, in the amount's year (the "
+        "nearest year with data before 2014); level: that to the power beta, on person-years "
+        "and aircraft-months. Circular: the unit costs shipped before were built from the "
+        "point.",
         "",
         "| id | ally | what it covers | scope | model units | published | EUR m | use "
-        "| model / published | sources |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| relative GDP per capita | level | model / published | sources |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, row in enumerate(t.itertuples(index=False)):
         units = ", ".join(f"{_f(v, 1)} {UNIT_NAMES[k]}" for k, v
@@ -120,21 +151,23 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         lines.append(
             f"| {row.id} | {row.ally} | {row.covers} | {row.scope} | {units} | "
             f"{row.currency} {_f(float(row.amount) / 1e6, 3)} m ({row.fx_year}){adj} | "
-            f"{_f(c.points.published_eur[i] / 1e6, 2)} | {use} | {_f(final.ratios[i], 2)} | "
+            f"{_f(c.points.published_eur[i] / 1e6, 2)} | {use} | {_rel(c, i)} | "
+            f"{_f(level[i], 2)} | {_f(final.ratios[i], 2)} | "
             f"{row.source_id.replace(';', ', ')} |")
     lines += ["", "Notes on each point are in the file's `note` column."]
     return "\n".join(lines) + "\n"
 
 
 def figure(c: Calibration, path: Path) -> Path:
-    """Model against published cost in euros, log scale: fitted points at the shipped prices,
+    """Model against published cost in euros, log scale: fitted points at the shipped prices
+    (and beta),
     held-out points as the validation fit predicts them, excluded points at the shipped prices,
     with the 1:1 line and the 0.5-2 band."""
     from matplotlib.figure import Figure
 
     t, pub = c.points.table, c.points.published_eur / 1e6
-    model = c.points.activity @ c.final.prices / 1e6
-    predicted = c.points.activity @ c.validation.prices / 1e6
+    model = c.final.ratios * pub
+    predicted = c.validation.ratios * pub
     fig = Figure(figsize=(7.5, 6))
     ax = fig.subplots()
     span = np.array([pub.min() / 2, pub.max() * 2])
@@ -171,6 +204,15 @@ def _spread(c: Calibration, kind: str, category: str) -> str:
     return f"EUR {_f(per_unit.min(), 0)} to {_f(per_unit.max(), 0)}"
 
 
+def _level(c: Calibration, beta: float) -> np.ndarray:
+    """[point] the relative GDP per capita to the power ``beta`` (1 without a level)."""
+    return np.ones(len(c.points.table)) if c.relative is None else c.relative ** beta
+
+
+def _rel(c: Calibration, i: int) -> str:
+    return "-" if c.relative is None else _f(c.relative[i], 2)
+
+
 def _f(value: float, digits: int) -> str:
     return f"{value:,.{digits}f}"
 
@@ -185,7 +227,7 @@ def write(c: Calibration, output: Path) -> str:
     figure(c, output.parent / FIGURE)
     write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     shipped = ", ".join(f"{k} EUR {c.final.prices[c.points.categories.index(k)]:,.0f}"
-                        for k in c.fitted)
+                        for k in c.fitted) + f", beta {c.final.beta:.3f}"
     return (f"wrote {output} and {output.parent / FIGURE}: {shipped}; median held-out ratio "
             f"{c.held_out_median:.2f}")
 
