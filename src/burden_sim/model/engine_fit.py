@@ -11,14 +11,18 @@ costs: ``E_i = sum_c U[i, c] P[c] / fx_c``. The engine's central values are chos
   hour's cost that the deploying nation bears (a detachment's people included):
   ``log sigma = sum_i w_i log(C_i / E_i(1)) / sum_i w_i`` over the air-policing points (least
   squares on log ratios), ``w_i = 1 / (points of the same ally)``.
-- **Frigate ship-day.** Fitted on the calibration points jointly with the calibration's own
-  categories (``model.calibration`` with ``ship_day_frigate`` among the fitted categories,
-  within its sourced range): the one point with ship-days, Canada's Op REASSURANCE in FY2015-16,
-  also holds a Land Task Force whose person-years the same fit prices, so fitting the two apart
-  would make each depend on the other. The calibration's fit at the shipped frigate value is
-  then the joint fit.
+- **Frigate ship-day.** One point holds ship-days, Canada's Op REASSURANCE in FY2015-16, and
+  it also holds a Land Task Force (about two thirds of its cost) whose person-years the
+  calibration prices: the frigate is fitted on it jointly with the calibration's categories and
+  its national cost level (``model.calibration`` with ``ship_day_frigate`` among the fitted
+  categories and its lower bound relaxed). That fit falls below the lowest sourced figure, so one
+  mixed point cannot place the price inside its sourced range, and the central value is the
+  median of the sourced figures; the page reports the fit.
 - Categories no point constrains (the mine-countermeasures ship-day) take the median of their
   sourced figures.
+
+The engine's cost of a point applies the deploying ally's national cost level to the levelled
+categories (``model.costs.cost_level``), as the model does.
 """
 
 from __future__ import annotations
@@ -49,9 +53,10 @@ SOURCED: dict[str, tuple[tuple[float, str], ...]] = {
                         (32000, "CP_FLIGHTGLOBAL_WELSH"), (41986, "CP_WP_GAO2022")),
     "flight_hour_mig29": ((9240, "CP_BI_PL_2024;CP_JANES2012_BLOG"), (25456, "CP_BI_PL_2024")),
     "ship_day_mcm": ((8671, "SH_UKDJ_FOI"), (9290, "SH_UKDJ_FOI")),
-    "ship_day_frigate": ((36232, "SH_UKDJ_FOI"), (118082, "SH_ABENDZ_ATALANTA2008")),
+    "ship_day_frigate": ((36232, "SH_UKDJ_FOI"), (45832, "SH_UKDJ_FOI"),
+                         (118082, "SH_ABENDZ_ATALANTA2008")),
 }
-FITTED_SHIP = "ship_day_frigate"
+FITTED_SHIP = "ship_day_frigate"  # fitted jointly with the calibration, reported on the page
 # The engine's central values before this fit (issue 12): the lowest sourced figure for most
 # flight hours and the frigate, the highest for the mine-countermeasures vessel.
 BEFORE = {"flight_hour_f16": 7000, "flight_hour_f15": 17000, "flight_hour_typhoon": 18000,
@@ -66,7 +71,7 @@ class EngineFit:
 
     table: pd.DataFrame  # one row per point: id, ally, kind, published, before, after (EUR)
     scale: float  # the fitted charged share of a flight hour's sourced cost
-    frigate: float  # the fitted frigate ship-day, EUR
+    frigate: float  # the frigate ship-day fitted jointly with the calibration, EUR (not shipped)
     medians: dict[str, float]  # the median of each category's sourced figures
     leave_one_out: dict[str, float]  # air point -> ratio predicted by the scale fitted without it
 
@@ -100,13 +105,14 @@ def euros(activity: np.ndarray, costs: dict[str, UnitCost], usd_per_eur: float,
 def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations: pd.DataFrame,
                      unscaled: np.ndarray, before_people: np.ndarray,
                      costs: dict[str, UnitCost], usd_per_eur: dict[int, float],
-                     shipped_scale: float, frigate: float) -> EngineFit:
+                     shipped_scale: float, frigate: float, level: np.ndarray) -> EngineFit:
     """Fit the charged-hour scale on the points that have costed air-policing rotations, and
     compare the engine with every costed point. ``unscaled`` is the rotations' activity at a
     scale of 1; ``before_people`` the person-days and moves [row, category] the engine charged
     a fighter detachment's people before (priced at the shipped person-day and move);
-    ``frigate`` the jointly fitted frigate ship-day. "after" is the engine's cost at the
-    shipped central values and ``shipped_scale``."""
+    ``frigate`` the jointly fitted frigate ship-day; ``level`` [row, category] each row's
+    national cost level. "after" is the engine's cost at the shipped central values and
+    ``shipped_scale``."""
     ids = list(dict.fromkeys(rotations["point"]))
     rows = points.set_index("id").loc[ids]
     published = np.array([published_eur[points.index[points["id"] == i][0]] for i in ids])
@@ -118,13 +124,13 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
         for k, i in enumerate(ids):
             mine = (rotations["point"] == i).to_numpy()
             rate = usd_per_eur[int(rows.loc[i, "fx_year"])]
-            out[k] = euros(activity[mine], costs, rate, prices).sum()
+            out[k] = euros(activity[mine] * level[mine], costs, rate, prices).sum()
         return out
 
     air = unscaled[:, flown].any(axis=1)
     air_point = np.array([air[(rotations["point"] == i).to_numpy()].any() for i in ids])
     allies = rows["ally"].to_numpy()
-    at_medians = {c: v for c, v in medians.items() if c != FITTED_SHIP}
+    at_medians = dict(medians)
     hours_only = per_point(np.where(flown[None, :], unscaled, 0.0), at_medians)
     scale = fit_scale(published[air_point], hours_only[air_point], allies[air_point])
     loo = {}
