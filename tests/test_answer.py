@@ -253,3 +253,17 @@ def test_every_engine_central_value_lies_in_its_band(name):
     low, high = np.quantile(by_mission, LEVELS, axis=0)
     c = np.einsum("amyc,c,cy->m", model.activity, p.central, model.factor)
     assert ((low <= c) & (c <= high)).all(), np.array(model.missions)[(c < low) | (c > high)]
+
+
+def test_the_cost_level_sensitivity_quoted():
+    """The fund's total one standard error of beta either way (its upper bound is 1)."""
+    import csv
+
+    table = (ROOT / "src" / "burden_sim" / "data" / "cost_level.csv").open()
+    row = next(r for r in csv.DictReader(table) if r["parameter"] == "beta")
+    beta, se = float(row["value"]), float(row["se"])
+    totals = [float(burden_sim.simulate(ROOT / "scenarios" / "common_fund.yaml",
+                                        set={"cost_level.beta": b})["reimbursed"].sum()) / 1e6
+              for b in (beta - se, min(beta + se, 1.0))]
+    assert (f"{beta - se:.3f} to {min(beta + se, 1.0):.1f}, its bound, moves the full fund's "
+            f"total from {usd(totals[0])} to {usd(totals[1])}") in FLAT
