@@ -8,7 +8,9 @@ is taken pair by pair (the median is reported), so that a shared machine's drift
 - `burden-sim --help` and `burden-sim validate scenarios/common_fund.yaml` against
   `python -c "import numpy, yaml, pydantic"` (the libraries any command needs);
 - the core's first 1,000,000-sample run in a fresh process against the copy bound measured
-  in the same process (run_all.py's core and copy, best of 3 for the copy).
+  in the same process (run_all.py's core and copy, best of 3 for the copy), and against the
+  floor for any code that returns its four outputs: filling four fresh arrays of their size
+  in another fresh process, after the same pause.
 
 Writes benchmarks/results/cli.json.
 """
@@ -53,6 +55,21 @@ print(json.dumps({{"first_s": first, "copy_s": copy}}))
 """
 
 
+FRESH_FILL = """
+import sys, time, json
+import numpy as np
+from burden_sim.model import core
+if {ordinary}:
+    core.ordinary_pages()
+time.sleep(3)
+start = time.perf_counter()
+arrays = [np.empty(({samples}, 256)) for _ in range(4)]
+for array in arrays:
+    array.fill(1.0)
+print(json.dumps({{"fill_s": time.perf_counter() - start}}))
+"""
+
+
 def wall(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
@@ -78,6 +95,10 @@ def first_run(samples: int, ordinary: bool) -> dict:
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                           text=True, env=env)
     row = json.loads(done.stdout.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-c", FRESH_FILL.format(
+        samples=samples, ordinary=ordinary)], check=True, capture_output=True, text=True,
+        env=env)
+    row |= json.loads(done.stdout.strip().splitlines()[-1])
     return {**row, "ratio": row["first_s"] / row["copy_s"], "samples": samples,
             "ordinary_pages": ordinary}
 

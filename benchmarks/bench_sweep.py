@@ -13,7 +13,10 @@ chunks' parameter values untimed, then times `Evaluator.rows` on them). Measures
   against the core's, at --samples with the default variables (per ally), float64 and float32,
   and with per-sample summaries only (where the disk does not set the pace);
 - the --big sweep keeping per-sample summaries only (the 2 % and 3.5 % counts and the Gini),
-  its wall time and the peak resident memory of the driver and of the largest worker.
+  its wall time and the peak resident memory of the driver and of the largest worker;
+- reading back: the float64 store of the default variables derives its per-ally results on
+  reading (docs/sweeps.md): `burden_sim.open_sweep` and then every value of `net`, and of
+  `net` for one ally, in a fresh process.
 
 The machine's load (1-minute average) is recorded before and after each measure. Results go to
 benchmarks/results/sweep.json.
@@ -88,6 +91,22 @@ print(json.dumps({"seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
 """
 
 
+READ = """
+import json, sys, time
+start = time.perf_counter()
+import burden_sim
+from burden_sim.model.core import ordinary_pages
+ordinary_pages()
+ds = burden_sim.open_sweep(sys.argv[1])
+opened = time.perf_counter()
+one = ds["net"].sel(ally="CZE").values
+ally = time.perf_counter()
+every = ds["net"].values
+print(json.dumps({"open_s": opened - start, "one_ally_s": ally - opened,
+                  "every_s": time.perf_counter() - ally, "gb": every.nbytes / 1e9}))
+"""
+
+
 def load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -104,9 +123,10 @@ def core(samples: int, chunk: int, workers: int, variables: str = "") -> dict:
 
 
 def sweep(samples: int, chunk: int, workers: int, variables: str = "",
-          dtype: str = "float64") -> dict:
+          dtype: str = "float64", read: bool = False) -> dict:
     """`burden-sim sweep` as a whole process: seconds, store size and peak memory (of the
-    driver, and of the largest worker, which the driver waits for)."""
+    driver, and of the largest worker, which the driver waits for); with ``read``, the time
+    to read its `net` back in a fresh process."""
     folder = Path(tempfile.mkdtemp(prefix="burden-sweep-", dir=os.environ.get("BENCH_TMP")))
     store = folder / "s.zarr"
     command = [str(BIN / "burden-sim"), "sweep", str(SCENARIO), "-o", str(store),
@@ -119,6 +139,10 @@ def sweep(samples: int, chunk: int, workers: int, variables: str = "",
                               capture_output=True, text=True)
         row = json.loads(done.stdout.strip().splitlines()[-1])
         size = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
+        if read:
+            done = subprocess.run([sys.executable, "-c", READ, str(store)], check=True,
+                                  capture_output=True, text=True)
+            row["read"] = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {**row, "store_mb": size / 2**20, "load_before": before, "load_after": load()}
@@ -129,7 +153,7 @@ def throughput(samples: int, chunk: int, workers: int) -> dict:
     row = {"samples": samples, "chunk": chunk, "workers": workers, "load_before": load()}
     row["core"] = core(samples, chunk, workers)
     for dtype in ("float64", "float32"):
-        row[dtype] = sweep(samples, chunk, workers, dtype=dtype)
+        row[dtype] = sweep(samples, chunk, workers, dtype=dtype, read=dtype == "float64")
         row[dtype]["over_core"] = row["core"]["seconds"] / row[dtype]["seconds"]
     # The same with per-sample summaries only: what the pipeline costs when disk does not.
     row["core_summary"] = core(samples, chunk, workers, SUMMARIES)

@@ -201,54 +201,79 @@ def _profile_sweep(results: Path) -> str:
 
 def _issue15_notes(results: Path) -> str:
     """Why a target is met or not, with this run's figures."""
-    sweep, cli, store = (_json(results, n) for n in ("sweep.json", "cli.json", "store.json"))
+    sweep, cli = (_json(results, n) for n in ("sweep.json", "cli.json"))
     notes = []
     if sweep and "throughput" in sweep:
         t, big = sweep["throughput"], sweep["big"]
         f64 = t["float64"]
-        gb = f64["store_mb"] / 1024
+        read = f64.get("read")
+        reading = (f" Reading it back in a fresh process: opening {read['open_s']:.1f} s, `net` "
+                   f"of one ally for every sample {read['one_ally_s']:.1f} s, every value of "
+                   f"`net` ({read['gb']:.1f} GB in memory) {read['every_s']:.1f} s: the core's "
+                   "work and fresh memory, paid by what is read." if read else "")
         notes.append(
-            f"- **End to end, per ally: the disk sets the pace.** The default variables are "
-            f"five per-ally results (net, net_change, net_pct_gdp, reimbursed, contributed), "
-            f"10 KB a sample in float64: the {t['samples']:,}-sample "
-            f"store holds {gb:.1f} GB after compression ({t['float32']['store_mb'] / 1024:.1f} "
-            f"GB in float32). This machine's disk sustains about 75 MB/s (2 GB written with "
-            f"`dd ... conv=fdatasync` while the others worked), so writing alone takes longer "
-            f"than the sweep took ({f64['seconds']:.0f} s), while the core computes the same "
-            f"rows in {t['core']['seconds']:.1f} s. No compressor changes that by more than a "
-            f"third (Writing the store, below); float32 halves it.")
+            f"- **End to end, per ally: the store keeps what the results are made of.** The "
+            f"default variables are five per-ally results (net, net_change, net_pct_gdp, "
+            f"reimbursed, contributed) and the 2 % and 3.5 % counts. Written out they are 10 "
+            f"KB a sample in float64, 8.4 GB for {t['samples']:,} samples after compression "
+            f"(noisy floats shrink by about 1.2x whatever the codec, Writing the store below), "
+            f"and this machine's disk sustains about 75 MB/s: last session's sweep took 81 s "
+            f"(6 % of the core's rate). The per-ally results are exact functions of each "
+            f"sample's unit prices and fraction in force and of the model's coefficients, so "
+            f"the store now keeps those (docs/sweeps.md, What the store holds) and "
+            f"`burden_sim.open_sweep` derives the results as they are read, by the same code "
+            f"on the same rows, bit for bit: {f64['store_mb']:,.0f} MB, and the sweep runs "
+            f"at {100 * f64['over_core']:.0f} % of the core computing the results in memory "
+            f"({f64['seconds']:.1f} s against {t['core']['seconds']:.1f} s).{reading} Why the "
+            f"store had grown 5.5x since the issue was filed (1.5 GB then, 8.4 GB last "
+            f"session): the issue's figure came from the benchmark of the time, which kept "
+            f"`net` alone; the default variables are five per-ally results (net_change was "
+            f"added since), and compression was the same, about 1.2x. Sweeps of structural "
+            f"parameters (a model per value) still store every result.")
         if "summary" in t:
             notes.append(
                 f"- **End to end, summaries: the pipeline's own cost.** Keeping only the "
                 f"per-sample counts and Gini, the same rows run end to end at "
                 f"{100 * t['summary']['over_core']:.0f} % of the core's rate (the core's "
                 f"rows alone: {t['core_summary']['seconds']:.1f} s; the command, start-up "
-                f"and parameter values included: {t['summary']['seconds']:.1f} s).")
+                f"and parameter values included: {t['summary']['seconds']:.1f} s): start-up "
+                f"(about 1.5 s: three processes importing the libraries and building the "
+                f"model) weighs on a sweep this short.")
         cpu = f", {big['cpu_s']:.0f} s of processor time" if "cpu_s" in big else ""
         notes.append(
             f"- **10^7 summaries**: {big['seconds']:.0f} s with the load at "
             f"{big['load_before']}-{big['load_after']} on 2 cores{cpu}; the largest process "
             f"peaked at {big['peak_rss_mb']:,.0f} MB (so the three under "
-            f"{3 * big['peak_rss_mb']:,.0f} MB). Per sample the work is the parameter values "
-            "(one PERT inverse CDF, scipy's beta, takes about 3 microseconds a value), the "
-            "fused core and the summaries' writes.")
+            f"{3 * big['peak_rss_mb']:,.0f} MB). Per sample: the fused core's counts and Gini "
+            "(about 2 microseconds: the Gini sorts 8 rows of 32 allies), the parameter values "
+            "(0.1 microseconds: PERT's inverse CDF by `designs.pert_ppf`, 1.3 microseconds a "
+            "value in scipy), and the writes (0.3 microseconds, each chunk's files written "
+            "directly). With 2 cores to itself it needs about half the processor time in "
+            "wall time.")
     if cli and cli.get("first_run"):
         first = {r["ordinary_pages"]: r for r in cli["first_run"]}
-        if True in first and False in first:
+        if True in first:
+            r = first[True]
+            floor = (f" Filling four fresh arrays of the outputs' size, after the same pause, "
+                     f"in another fresh process took {r['fill_s']:.1f} s: the first run is "
+                     f"{r['first_s'] / r['fill_s']:.1f}x that floor, which no code that returns "
+                     f"these outputs can go below, and which alone is "
+                     f"{r['fill_s'] / r['copy_s']:.1f}x the copy bound." if "fill_s" in r
+                     else "")
+            hint = (f" With NumPy's huge-page hint (the kernel compacts memory on each first "
+                    f"write here, transparent_hugepage/defrag = madvise) it took "
+                    f"{first[False]['first_s']:.1f} s." if False in first else "")
             notes.append(
                 f"- **The first large run** writes the core's four outputs, "
-                f"{4 * first[True]['samples'] * 256 * 8 / 1e9:.1f} GB of fresh memory. NumPy "
-                f"asks the kernel for huge pages on large arrays, and this virtual machine's "
-                f"kernel then compacts memory on each first write "
-                f"(transparent_hugepage/defrag = madvise): "
-                f"{first[False]['first_s']:.1f} s. With ordinary pages "
-                f"(`model.core.ordinary_pages()`, called by `run`, `compare`, `sweep` and its "
-                f"workers, and the benchmarks; NUMPY_MADVISE_HUGEPAGE=0 does the same) the "
-                f"same run took "
-                f"{first[True]['first_s']:.1f} s. The copy bound it is measured against moved "
-                f"from {first[False]['copy_s']:.2f} s to {first[True]['copy_s']:.2f} s between "
-                f"the two processes (the load and the host's memory, not the code): the ratio "
-                f"is as noisy as that denominator.")
+                f"{4 * r['samples'] * 256 * 8 / 1e9:.1f} GB of fresh memory, with ordinary "
+                f"pages (`model.core.ordinary_pages()`, called by `run`, `compare`, `sweep` "
+                f"and its workers): {r['first_s']:.1f} s against a copy bound of "
+                f"{r['copy_s']:.2f} s measured in the same process, which reuses memory it "
+                f"freed a moment before.{floor}{hint} The core cannot reuse buffers here: "
+                f"it returns the four outputs, each alive to the end; sweeps, which keep "
+                f"nothing of that size, reuse each worker's buffers from chunk to chunk, and "
+                f"`run` draws 1,000 samples. The target is out of reach of code on this "
+                f"virtual machine, whose fresh pages cost the host's faults.")
     if cli:
         notes.append(
             "- **Start-up**: `--help` imports typer and rich only (the package's names load "
@@ -256,8 +281,9 @@ def _issue15_notes(results: Path) -> str:
             "pyarrow) and SimPy, but not xarray (the API, the results and the tables import "
             "it where a Dataset is built), scipy.stats (p-values and ranks use scipy.special "
             "and NumPy), matplotlib, SALib, dask or zarr (tests/test_imports.py); pandas is "
-            "most of what is left. `run` imports xarray for its Dataset, and xarray "
-            "imports dask to ask whether each new array is a dask array.")
+            "most of what is left. `run` and `compare` import xarray for their Datasets but "
+            "not dask, which xarray would import to ask whether each new array is a dask "
+            "array (`cli.shell.without_dask`).")
     if not notes:
         return ""
     return "\n".join(notes)
@@ -296,10 +322,13 @@ def _issue15(report: dict, results: Path) -> str:
             copy = min(x["copy_s"] for x in first.values())  # the load inflates some copies
             default = (f"; with NumPy's huge-page hint {first[False]['first_s'] / copy:.1f}x"
                        if False in first else "")
+            floor = (f"; filling the same fresh memory alone {r['fill_s'] / copy:.1f}x"
+                     if "fill_s" in r else "")
             rows.append(f"| first {r['samples']:,}-sample run in a fresh process against the "
                         f"copy bound | 9.6x | {r['first_s'] / copy:.1f}x ({r['first_s']:.1f} s "
                         f"against the faster copy bound of the two processes, {copy:.2f} s"
-                        f"{default}) | <= 3x | {'yes' if r['first_s'] / copy <= 3 else 'no'} |")
+                        f"{default}{floor}) | <= 3x | "
+                        f"{'yes' if r['first_s'] / copy <= 3 else 'no'} |")
     if not rows:
         return "Run the benchmarks of issue 15 (bench_sweep.py, bench_cli.py) to fill this.\n"
     load = f" Load (1-minute average) during the command measures: {cli['load_before']} before, " \
@@ -469,16 +498,18 @@ which may not see the folder, sends results back to be written by the driver.
 
 {_profile_sweep(results)}
 
-- **Writing is what remains.** Per-ally results are 2 KB a sample and variable in float64;
-  noisy floats shrink little (table below), and on this virtual machine every new page of the
-  page cache is fresh memory, which the host hands over at 1-5 s per GB (What limits it,
-  above): a freshly written file costs up to ten times a rewritten one. `--dtype float32`
-  halves the bytes; keeping summaries (`--variables`) removes them.
-- **Fixed costs**: importing the libraries, loading the scenario, opening the store (xarray
-  and dask write its template) and the first inverse CDF (importing scipy.stats) are paid once
-  per process, a few seconds that weigh on small sweeps only.
-- **Parameter values**: some PERT (beta) inverse CDFs are slow in scipy for their shape
-  parameters (up to 3 microseconds a value).
+- **Computing what is kept.** With the default variables the store derives the per-ally
+  results on reading, so a sweep computes only the 2 % and 3.5 % counts (which need every
+  ally's spending after the policy) and the fraction in force; writing is each sample's
+  prices, fraction in force, counts and parameter values, about 300 bytes before compression,
+  each chunk's files written directly (Zarr's region writes cost about 1.5 ms an array).
+- **Fixed costs**: importing the libraries, loading the scenario and opening the store (xarray
+  and dask write its template, with the model's coefficients) are paid once per process, a
+  second or two that weigh on small sweeps only.
+- **Parameter values**: PERT's inverse CDF, a beta's, is interpolated between knots solved
+  by scipy (`designs.pert_ppf`, within 5e-15 of scipy's, about 0.1 microseconds a value
+  against scipy's 1.3); uniform values are computed as scipy computes them, without
+  importing scipy.stats.
 
 ### Writing the store
 
@@ -489,7 +520,10 @@ which may not see the folder, sends results back to be written by the driver.
 Blosc LZ4 at level 1 with byte shuffling is the store's compressor (bit shuffling for float32):
 the stronger codecs save 10-15 % more space but encode 5-20 times slower, and LZ4 at level 1
 encodes faster than the files are written. Zarr's default (LZ4 level 5) saves 4 % more for
-about five times the encoding time.
+about five times the encoding time. No codec shrinks results computed from noisy inputs by more
+than a third, which is why a store of one model's sweep keeps the inputs of its results instead
+(above); this table is what a store that keeps its per-ally results (a sweep of structural
+parameters) pays.
 """
 
 
