@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import burden_sim
+from burden_sim.explore.uncertainty import pert_draws
 from burden_sim.inputs.baseline import load_baseline
 from burden_sim.inputs.schema import Scenario, UnitCost
 from burden_sim.model.costs import draw_prices, unit_prices
@@ -71,8 +72,9 @@ def test_samples_are_reproducible_and_inside_the_ranges():
     assert not np.array_equal(draws, draw_prices(prices, 10_000, seed=8))
     assert draws[:, 0].min() >= 1 and draws[:, 0].max() <= 5
     assert (draws[:, 1] == 3).all()
-    # Triangular(1, 2, 5) has mean (1 + 2 + 5) / 3.
-    assert draws[:, 0].mean() == pytest.approx(8 / 3, abs=0.03)
+    # PERT(1, 2, 5) has mean (1 + 4 * 2 + 5) / 6, as the bands draw it.
+    assert draws[:, 0].mean() == pytest.approx(14 / 6, abs=0.03)
+    assert np.array_equal(draws, pert_draws(prices.central, prices.low, prices.high, 10_000, 7))
 
 
 def test_monte_carlo_dataset_has_a_sample_axis_and_conserves_money():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model import costs
 from ..model.calculator import Calculator
 
 DRAWS = 1000
@@ -22,14 +23,9 @@ BAND_NOTE = (f"5th to 95th percentile over {DRAWS:,} draws of the unit costs fro
 
 def pert_draws(central: np.ndarray, low: np.ndarray, high: np.ndarray, draws: int = DRAWS,
                seed: int = SEED) -> np.ndarray:
-    """Prices [draw, category]: PERT on [low, high] with its mode at ``central`` (a beta with
-    shapes 1 + 4c and 1 + 4(1 - c), c = (central - low) / (high - low)); a category without a
-    range keeps its central value."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    spread = high - low
-    c = np.divide(central - low, spread, out=np.full_like(spread, 0.5), where=spread > 0)
-    x = rng.beta(1 + 4 * c, 1 + 4 * (1 - c), size=(draws, len(central)))
-    return np.where(spread > 0, low + x * spread, central)
+    """Prices [draw, category] for the bands: ``model.costs.pert``, which a scenario's
+    ``samples:`` draws too."""
+    return costs.pert(central, low, high, draws, seed)
 
 
 def unit_cost_draws(model: Calculator, draws: int = DRAWS,

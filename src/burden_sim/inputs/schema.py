@@ -77,7 +77,7 @@ class Mission(Strict):
 
 
 class UnitCost(Strict):
-    """A unit cost in a currency of a price year; low/high bound a triangular draw."""
+    """A unit cost in a currency of a price year; low/high bound a PERT draw."""
 
     central: float = Field(ge=0, le=1e9, description="Central value, per unit of the category.")
     low: float | None = Field(None, ge=0, le=1e9, description="Low end of the range (draws).")

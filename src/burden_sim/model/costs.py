@@ -13,7 +13,7 @@ from ..inputs.schema import UnitCost
 
 @dataclass(frozen=True)
 class UnitPrices:
-    """Unit prices: central [category] and triangular bounds, in their currency."""
+    """Unit prices: central [category] and PERT bounds, in their currency."""
 
     central: np.ndarray
     low: np.ndarray
@@ -34,19 +34,24 @@ def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],
     )
 
 
+def pert(central: np.ndarray, low: np.ndarray, high: np.ndarray, draws: int,
+         seed: int) -> np.ndarray:
+    """Prices [draw, category]: PERT on [low, high] with its mode at ``central`` (a beta with
+    shapes 1 + 4c and 1 + 4(1 - c), c = (central - low) / (high - low)); a category without a
+    range keeps its central value."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    spread = high - low
+    c = np.divide(central - low, spread, out=np.full_like(spread, 0.5), where=spread > 0)
+    x = rng.beta(1 + 4 * c, 1 + 4 * (1 - c), size=(draws, len(central)))
+    return np.where(spread > 0, low + x * spread, central)
+
+
 def draw_prices(prices: UnitPrices, samples: int, seed: int) -> np.ndarray:
-    """P[sample, category]; the central values alone when ``samples`` is 0."""
+    """P[sample, category] drawn as the bands draw them (``pert``); the central values alone
+    when ``samples`` is 0."""
     if samples == 0:
         return prices.central[None, :]
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    spread = prices.high - prices.low
-    mode = np.divide(prices.central - prices.low, spread, out=np.zeros_like(spread),
-                     where=spread > 0)
-    u = rng.random((samples, len(prices.central)))
-    # Inverse CDF of the triangular distribution; a zero spread gives the central value.
-    left = prices.low + np.sqrt(u * mode) * spread
-    right = prices.high - np.sqrt((1 - u) * (1 - mode)) * spread
-    return np.where(u < mode, left, right)
+    return pert(prices.central, prices.low, prices.high, samples, seed)
 
 
 def usd_factor(prices: UnitPrices, usd_per_eur: np.ndarray) -> np.ndarray:
