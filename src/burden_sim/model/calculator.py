@@ -102,7 +102,10 @@ class Calculator:
     @cached_property
     def burden(self) -> core.Burden:
         """What the fused path's burden measures need of the data."""
-        return core.Burden(self.gdp, self.defence_pct / 100 * self.gdp, self.member,
+        # C order, as the [s, a, y] arrays they are broadcast against (2x faster there)
+        gdp, defence = self.gdp, self.defence_pct / 100 * self.gdp
+        return core.Burden(np.ascontiguousarray(gdp), np.ascontiguousarray(defence),
+                           np.ascontiguousarray(self.member),
                            self.scenario.policy.accounting == "reimbursement_lowers_spending")
 
     def evaluate(self, prices: np.ndarray, fraction: np.ndarray, annual_cap: policies.Cap,

@@ -260,7 +260,8 @@ def _gini(values: np.ndarray, member: np.ndarray, ws: Workspace, out: np.ndarray
     n, a, y = values.shape
     ordered = ws.array("block gini", (n, y, a))
     np.copyto(ordered, values.transpose(0, 2, 1))
-    np.copyto(ordered, np.finfo(float).max, where=~member.T[None])
+    years, allies = np.nonzero(~member.T)  # a few cells: cheaper than a mask over every row
+    ordered[:, years, allies] = np.finfo(float).max
     ordered.sort(axis=-1)
     count = member.sum(axis=0)[:, None]  # [y, 1]
     rank = np.arange(1, a + 1)[None, :]
