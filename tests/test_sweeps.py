@@ -247,6 +247,23 @@ def test_a_store_derives_per_ally_results_with_the_bits_the_sweep_computed(tmp_p
         assert np.array_equal(ds["net_change"], ds["contributed"] - ds["reimbursed"])
 
 
+def test_a_store_that_derives_its_results_is_read_only_by_the_version_that_made_it(tmp_path):
+    """Reading derives per-ally results with the reader's code: another version of burden-sim
+    could give other numbers, so it refuses (and resuming with it too)."""
+    import json
+
+    out = tmp_path / "s.zarr"
+    store.run_into_store(plan(samples=20), out, executors.serial)
+    manifest = out / store.MANIFEST
+    made = json.loads(manifest.read_text())
+    assert made["burden_sim"] == burden_sim.__version__
+    manifest.write_text(json.dumps(made | {"burden_sim": "0.0.1"}))
+    with pytest.raises(BurdenSimError, match=r"made by burden-sim 0\.0\.1, not "):
+        burden_sim.open_sweep(out)
+    with pytest.raises(BurdenSimError, match="or burden-sim version differ"):
+        store.run_into_store(plan(samples=20), out, executors.serial, resume=True)
+
+
 def test_a_store_keeps_every_result_when_one_model_cannot_derive_them():
     """A structural parameter (a model per value) or a result outside the fused core: the
     store holds the results themselves."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .. import __version__
 from ..errors import BurdenSimError
 from ..model import core
 from ..model.results import label
@@ -41,7 +42,8 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
             raise BurdenSimError(f"{directory}: is not a burden-sim sweep (no {MANIFEST})")
         if json.loads(manifest.read_text()) != json.loads(json.dumps(sweep.manifest())):
             raise BurdenSimError(f"{directory}: was made by a different sweep (scenario, "
-                                 "parameters, design, samples, seed or chunk size differ)")
+                                 "parameters, design, samples, seed, chunk size, variables, "
+                                 "dtype or burden-sim version differ)")
         if not (directory / DONE).is_dir():  # stopped while the store was laid out
             _lay_out(sweep, directory)
         done = {int(p.stem) for p in (directory / DONE).glob("*.done")}
@@ -157,6 +159,11 @@ def open_results(directory: Path) -> xr.Dataset:
     if not derived:
         return ds
     manifest = json.loads((Path(directory) / MANIFEST).read_text())
+    made_by = manifest.get("burden_sim", "an earlier version")
+    if made_by != __version__:  # its results would be derived by code other than the sweep's
+        raise BurdenSimError(f"{directory}: derives its results with the code that read it, "
+                             f"and was made by burden-sim {made_by}, not {__version__}: read it "
+                             "with that version, or run the sweep again")
     dtype = np.dtype(manifest.get("dtype", "float64"))
     unit = core.Unit(*(ds[n].values.reshape(ds.sizes["category"], -1)
                        for n in ("unit_gross", "unit_covered")),

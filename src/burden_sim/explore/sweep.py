@@ -118,7 +118,10 @@ class Sweep:
 
     def manifest(self) -> dict:
         """What a store records of the sweep that made it (resuming checks it)."""
+        from .. import __version__
+
         return {
+            "burden_sim": __version__,
             "scenario": self.scenario.model_dump(mode="json"),
             "parameters": {p.path: p.spec.model_dump(mode="json") for p in self.parameters},
             "design": self.design, "samples": self.samples, "seed": self.seed,
