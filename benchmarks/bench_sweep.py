@@ -11,7 +11,9 @@ chunks' parameter values untimed, then times `Evaluator.rows` on them). Measures
 
 - throughput: end to end (samples / wall seconds of the whole command, start-up included)
   against the core's, at --samples with the default variables (per ally), float64 and float32,
-  and with per-sample summaries only (where the disk does not set the pace);
+  and with per-sample summaries only; the core and the command run in turn three times and
+  the median of the three ratios is reported (a shared machine's load drifts); a 2,000-sample
+  sweep gives the fixed cost (start-up and shut-down);
 - the --big sweep keeping per-sample summaries only (the 2 % and 3.5 % counts and the Gini),
   its wall time and the peak resident memory of the driver and of the largest worker;
 - reading back: the float64 store of the default variables derives its per-ally results on
@@ -29,6 +31,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,20 +148,37 @@ def sweep(samples: int, chunk: int, workers: int, variables: str = "",
             row["read"] = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return {**row, "store_mb": size / 2**20, "load_before": before, "load_after": load()}
+    return {**row, "samples": samples, "store_mb": size / 2**20, "load_before": before,
+            "load_after": load()}
 
 
-def throughput(samples: int, chunk: int, workers: int) -> dict:
-    """End to end against the core, on the same rows and processes."""
-    row = {"samples": samples, "chunk": chunk, "workers": workers, "load_before": load()}
-    row["core"] = core(samples, chunk, workers)
-    for dtype in ("float64", "float32"):
-        row[dtype] = sweep(samples, chunk, workers, dtype=dtype, read=dtype == "float64")
-        row[dtype]["over_core"] = row["core"]["seconds"] / row[dtype]["seconds"]
+def paired(samples: int, chunk: int, workers: int, pairs: int, variables: str = "",
+           dtype: str = "float64", read: bool = False) -> tuple[dict, dict]:
+    """The core and the sweep measured in turn ``pairs`` times: the medians of each, and
+    the median of the pairs' ratios (a shared machine's load drifts; side by side, the
+    drift cancels)."""
+    cores, sweeps = [], []
+    for i in range(pairs):
+        cores.append(core(samples, chunk, workers, variables))
+        sweeps.append(sweep(samples, chunk, workers, variables, dtype, read and i == 0))
+    ratios = [c["seconds"] / w["seconds"] for c, w in zip(cores, sweeps, strict=True)]
+    middle = sorted(range(pairs), key=lambda i: ratios[i])[pairs // 2]
+    return cores[middle], {**sweeps[middle], "over_core": statistics.median(ratios),
+                           "ratios": ratios, **({"read": sweeps[0]["read"]} if read else {})}
+
+
+def throughput(samples: int, chunk: int, workers: int, pairs: int = 3) -> dict:
+    """End to end against the core, on the same rows and processes (the pair with the
+    median ratio; every ratio is kept)."""
+    row = {"samples": samples, "chunk": chunk, "workers": workers, "pairs": pairs,
+           "load_before": load()}
+    row["core"], row["float64"] = paired(samples, chunk, workers, pairs, read=True)
+    row["core_float32"], row["float32"] = paired(samples, chunk, workers, pairs,
+                                                 dtype="float32")
     # The same with per-sample summaries only: what the pipeline costs when disk does not.
-    row["core_summary"] = core(samples, chunk, workers, SUMMARIES)
-    row["summary"] = sweep(samples, chunk, workers, SUMMARIES)
-    row["summary"]["over_core"] = row["core_summary"]["seconds"] / row["summary"]["seconds"]
+    row["core_summary"], row["summary"] = paired(samples, chunk, workers, pairs, SUMMARIES)
+    # What any sweep pays whatever its size: start-up and shut-down of the three processes.
+    row["fixed"] = sweep(min(samples, 2_000), min(chunk, 1_000), workers)
     row["load_after"] = load()
     return row
 

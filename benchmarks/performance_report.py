@@ -236,9 +236,11 @@ def _issue15_notes(results: Path) -> str:
                 f"per-sample counts and Gini, the same rows run end to end at "
                 f"{100 * t['summary']['over_core']:.0f} % of the core's rate (the core's "
                 f"rows alone: {t['core_summary']['seconds']:.1f} s; the command, start-up "
-                f"and parameter values included: {t['summary']['seconds']:.1f} s): start-up "
-                f"(about 1.5 s: three processes importing the libraries and building the "
-                f"model) weighs on a sweep this short.")
+                f"and parameter values included: {t['summary']['seconds']:.1f} s)"
+                + (f": a {t['fixed']['samples']:,}-sample "
+                   f"sweep takes {t['fixed']['seconds']:.1f} s (three processes start, import "
+                   "the libraries and build the model; the store is laid out), which weighs on "
+                   "a sweep this short." if "fixed" in t else "."))
         cpu = f", {big['cpu_s']:.0f} s of processor time" if "cpu_s" in big else ""
         notes.append(
             f"- **10^7 summaries**: {big['seconds']:.0f} s with the load at "
@@ -296,9 +298,13 @@ def _issue15(report: dict, results: Path) -> str:
     if sweep and "throughput" in sweep:
         t, big = sweep["throughput"], sweep["big"]
         f64, f32 = t["float64"]["over_core"], t["float32"]["over_core"]
+        spread = (" (median of {} pairs: {})".format(len(t["float64"]["ratios"]), ", ".join(
+            f"{100 * x:.0f} %" for x in t["float64"]["ratios"])) if "ratios" in t["float64"]
+            else "")
         rows.append(f"| sweep end to end against the core in memory (default variables, "
                     f"{t['workers']} workers, {t['samples']:,} samples, fraction varying) | "
-                    f"about 4 % | {100 * f64:.0f} % (float64), {100 * f32:.0f} % (float32)"
+                    f"about 4 % | {100 * f64:.0f} % (float64){spread}, {100 * f32:.0f} % "
+                    "(float32)"
                     + (f"; {100 * t['summary']['over_core']:.0f} % keeping summaries"
                        if "summary" in t else "") + " | "
                     f">= 30 % | {'yes' if f64 >= 0.3 else 'no'} |")

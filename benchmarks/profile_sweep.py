@@ -1,6 +1,6 @@
 """Where a sweep's time goes: `burden-sim sweep` on one worker, its steps timed in place.
 
-    python benchmarks/profile_sweep.py [--samples 100000] [--dtype float64]
+    python benchmarks/profile_sweep.py [--samples 1000000] [--dtype float64]
 
 Runs in a fresh interpreter (start-up included) and times: importing the command line, the
 rest of the start-up (loading and checking the scenario, the plan), opening the store, drawing
@@ -57,7 +57,7 @@ print(json.dumps({"total_s": total, "steps": spent}))
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=100_000)
+    parser.add_argument("--samples", type=int, default=1_000_000)
     parser.add_argument("--chunk", type=int, default=20_000)
     parser.add_argument("--dtype", default="float64")
     parser.add_argument("--save", type=Path, default=ROOT / "benchmarks" / "results" /
