@@ -111,7 +111,7 @@ def edit(path, old, new):
         ("gdp.csv", ",WB_WDI_DATA360,actual", ",NOWHERE,actual",
          "gdp.csv, row 2: source_id 'NOWHERE' is not in sources.csv"),
         ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv, row 288: gdp_usd is negative"),
-        ("unit_costs.csv", "person_year,127136", "person_year,-127136",
+        ("unit_costs.csv", "person_year,128133", "person_year,-128133",
          "unit_costs.csv, row 2: central is negative"),
     ],
 )

@@ -16,7 +16,7 @@ from burden_sim.inputs.calibration import load_points
 from burden_sim.inputs.schema import Scenario
 from burden_sim.model.calculator import Calculator
 from burden_sim.model.calibration import BETA_BOUNDS, FITTED, fit, holdout, weights
-from burden_sim.model.costs import LEVELLED, cost_level, relative_income
+from burden_sim.model.costs import LEVELLED, cost_level, price_level, relative_income
 from burden_sim.present.calibration import BEFORE, FIGURE, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,21 +142,28 @@ def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
 
 
 def test_the_cost_level_checked_by_hand():
-    """Czechia 2018, from the data files: its GDP per capita over the 32 allies' total GDP over
-    their total population, to the power beta, on person-years (not person-moves)."""
-    gdp = pd.read_csv(DATA_DIR / "gdp.csv").query("year == 2018").set_index("ally")["gdp_usd"]
-    pop = pd.read_csv(DATA_DIR / "population.csv").query("year == 2018").set_index("ally")
-    pop = pop["population"][gdp.index]
-    assert len(gdp) == 32
-    relative = (gdp["CZE"] / pop["CZE"]) / (gdp.sum() / pop.sum())
-    assert relative == pytest.approx(0.5426, abs=1e-4)
+    """Czechia, from the data files: each year its GDP per capita over the 32 allies' total GDP
+    over their total population, then the geometric mean over the years (2014-2024: one level
+    for every year), to the power beta, on person-years (not person-moves)."""
+    gdp = pd.read_csv(DATA_DIR / "gdp.csv").pivot(index="ally", columns="year",
+                                                   values="gdp_usd")
+    pop = pd.read_csv(DATA_DIR / "population.csv").pivot(index="ally", columns="year",
+                                                          values="population")
+    pop = pop.loc[gdp.index, gdp.columns]
+    assert gdp.shape == (32, 11) and list(gdp.columns) == list(range(2014, 2025))
+    yearly = (gdp.loc["CZE"] / pop.loc["CZE"]) / (gdp.sum() / pop.sum())
+    assert yearly[2018] == pytest.approx(0.5426, abs=1e-4)
+    relative = float(np.exp(np.log(yearly).mean()))
+    assert relative == pytest.approx(0.528, abs=1e-3)
     baseline = load_baseline()
     beta = baseline.cost_level_beta
     y = list(baseline.years).index(2018)
     grid = relative_income(baseline.gdp_usd, baseline.population)
-    assert grid[baseline.index("CZE"), y] == pytest.approx(relative, rel=1e-12)
-    assert cost_level(grid, beta, ("person_year", "person_move"))[
-        baseline.index("CZE"), y].tolist() == pytest.approx([relative ** beta, 1.0])
+    assert grid[baseline.index("CZE"), y] == pytest.approx(yearly[2018], rel=1e-12)
+    level = price_level(baseline.gdp_usd, baseline.population)
+    assert level[baseline.index("CZE")] == pytest.approx(relative, rel=1e-12)
+    assert cost_level(level, beta, ("person_year", "person_move"))[
+        baseline.index("CZE")].tolist() == pytest.approx([relative ** beta, 1.0])
     # the model charges a Czech person-year that much; beta 0 switches the level off
     spec = {"name": "cze", "years": {"start": 2018, "end": 2018},
             "policy": {"rule": "deploying_nation_pays"},
@@ -173,16 +180,27 @@ def test_the_cost_level_checked_by_hand():
     assert flat.activity[a, 0, 0, c.index("person_year")] == 100
 
 
-def test_a_year_before_the_data_takes_the_nearest_years_level(result):
-    """CZE_BAP_2012 (fx year 2012; gdp.csv starts in 2014) gets Czechia's 2014 ratio."""
+def test_the_level_is_the_same_in_every_year(result):
+    """The level does not move with a year's exchange rate: CZE_BAP_2012 (fx year 2012, before
+    gdp.csv) and CZE_EFP_SVK_2022 take Czechia's one level; a year without every ally's GDP is
+    left out of the mean, and a projection does not change it."""
     baseline = load_baseline()
-    grid = relative_income(baseline.gdp_usd, baseline.population)
-    i = result.points.table.index[result.points.table["id"] == "CZE_BAP_2012"][0]
-    assert result.relative[i] == grid[baseline.index("CZE"), 0]
+    level = price_level(baseline.gdp_usd, baseline.population)
+    ids = list(result.points.table["id"])
+    for point in ("CZE_BAP_2012", "CZE_EFP_SVK_2022"):
+        assert result.relative[ids.index(point)] == level[baseline.index("CZE")]
     gaps = baseline.gdp_usd.copy()
     gaps[3, -2:] = np.nan  # one ally's GDP missing in the last two years
-    filled = relative_income(gaps, baseline.population)
-    np.testing.assert_array_equal(filled[:, -2:], filled[:, [-3, -3]])
+    np.testing.assert_allclose(price_level(gaps, baseline.population), np.exp(np.log(
+        relative_income(baseline.gdp_usd, baseline.population)[:, :-2]).mean(axis=1)))
+    spec = {"name": "p", "years": {"start": 2024, "end": 2030},
+            "policy": {"rule": "deploying_nation_pays"}, "projection": {"gdp_growth_pct": 5},
+            "missions": [{"id": "m", "name": "m", "hosts": ["LVA"], "contributions": [
+                {"ally": "CZE", "role": "contributor", "start": 2024, "troops": 100}]}]}
+    model = Calculator.build(Scenario.model_validate(spec), baseline)
+    j = model.categories.index("person_year")
+    assert model.activity[baseline.index("CZE"), 0, 0, j] == pytest.approx(
+        100 * level[baseline.index("CZE")] ** baseline.cost_level_beta, rel=1e-12)
 
 
 def test_beta_is_fitted_within_bounds_and_shipped(result):

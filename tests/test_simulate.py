@@ -13,20 +13,23 @@ from burden_sim.inputs.schema import Scenario, UnitCost
 from burden_sim.model.costs import draw_prices, unit_prices
 
 USD_PER_EUR_2022 = 1.0530  # fx.csv, ECB daily reference rates averaged over 2022
-PERSON_YEAR_EUR = 127136  # unit_costs.csv: in theatre, calibrated (docs/calibration.md)
-MOVE_EUR = 2290  # unit_costs.csv: one person-move, calibrated (docs/calibration.md)
-AIRCRAFT_MONTH_EUR = 240730  # unit_costs.csv, calibrated
-BETA = 0.755  # cost_level.csv: the national cost level's fitted elasticity
+PERSON_YEAR_EUR = 128133  # unit_costs.csv: in theatre, calibrated (docs/calibration.md)
+MOVE_EUR = 2289  # unit_costs.csv: one person-move, calibrated (docs/calibration.md)
+AIRCRAFT_MONTH_EUR = 240969  # unit_costs.csv, calibrated
+BETA = 0.808  # cost_level.csv: the national cost level's fitted elasticity
 
 
 def level_2022(ally: str) -> float:
     """The ally's GDP per capita over the 32 allies' total GDP over total population (gdp.csv,
-    population.csv), to the power beta."""
+    population.csv) each year 2014-2024, its geometric mean over the years, to the power beta
+    (the same level in 2022 as in any year)."""
     data = Path(__file__).resolve().parents[1] / "src" / "burden_sim" / "data"
-    gdp = pd.read_csv(data / "gdp.csv").query("year == 2022").set_index("ally")["gdp_usd"]
-    pop = pd.read_csv(data / "population.csv").query("year == 2022").set_index("ally")
-    pop = pop["population"][gdp.index]
-    return float((gdp[ally] / pop[ally]) / (gdp.sum() / pop.sum())) ** BETA
+    gdp = pd.read_csv(data / "gdp.csv").pivot(index="ally", columns="year", values="gdp_usd")
+    pop = pd.read_csv(data / "population.csv").pivot(index="ally", columns="year",
+                                                     values="population")
+    pop = pop.loc[gdp.index, gdp.columns]
+    yearly = (gdp.loc[ally] / pop.loc[ally]) / (gdp.sum() / pop.sum())
+    return float(np.exp(np.log(yearly).mean())) ** BETA
 
 
 TINY = {

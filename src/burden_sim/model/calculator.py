@@ -64,6 +64,8 @@ class Calculator:
               schedules: ScheduleCache | None = None) -> Calculator:
         """Prepare a (checked) scenario: run the engine if it has a deployment block."""
         years = scenario.year_list
+        # the level is the data's, before any projection extends the years
+        relative = costs.price_level(baseline.gdp_usd, baseline.population)
         if scenario.projection is not None:
             baseline = extend(baseline, years[-1], scenario.projection)
         cols = baseline.year_positions(years)
@@ -82,14 +84,14 @@ class Calculator:
         prices = costs.unit_prices(unit_costs_for(scenario, baseline), scenario.unit_costs,
                                    categories)
         beta = scenario.cost_level.beta
-        level = costs.cost_level(
-            costs.relative_income(baseline.gdp_usd, baseline.population)[:, cols],
-            baseline.cost_level_beta if beta is None else beta, categories)
+        level = costs.cost_level(relative, baseline.cost_level_beta if beta is None else beta,
+                                 categories)  # [a, c]
         return cls(
             scenario=scenario, baseline=baseline, terms=rule, years=years,
             gdp=baseline.gdp_usd[:, cols], defence_pct=baseline.defence_pct_gdp[:, cols],
             member=baseline.members(np.asarray(years)), missions=missions,
-            categories=categories, activity=activity * level[:, None], prices=prices,
+            categories=categories, activity=activity * level[:, None, None, :],
+            prices=prices,
             factor=costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years])),
             key=key, eligibility=rule.eligibility(missions, categories), schedule=schedule,
         )

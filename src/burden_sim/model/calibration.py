@@ -22,7 +22,7 @@ import numpy as np
 
 from ..inputs.baseline import Baseline
 from ..inputs.calibration import Points
-from .costs import LEVELLED, relative_income
+from .costs import LEVELLED, price_level
 
 FITTED = ("person_year", "person_move", "aircraft_month")
 GOAL_MEDIAN = (0.8, 1.25)  # the median held-out ratio of model to published cost
@@ -80,14 +80,10 @@ class Calibration:
 
 
 def point_relative_income(points: Points, baseline: Baseline) -> np.ndarray:
-    """Each point's deploying ally's relative GDP per capita (``costs.relative_income``) in
-    the year its amount is dated (``fx_year``); a year outside the data takes the nearest
-    data year's."""
-    relative = relative_income(baseline.gdp_usd, baseline.population)
-    t = points.table
-    years = np.clip(t["fx_year"].astype(int).to_numpy(), baseline.years[0], baseline.years[-1])
-    allies = np.array([baseline.index(a) for a in t["ally"]])
-    return relative[allies, np.searchsorted(baseline.years, years)]
+    """Each point's deploying ally's structural relative GDP per capita
+    (``costs.price_level``: time-invariant, whatever the year of the amount)."""
+    relative = price_level(baseline.gdp_usd, baseline.population)
+    return relative[np.array([baseline.index(a) for a in points.table["ally"]])]
 
 
 def holdout(ids: np.ndarray, kinds: np.ndarray, usable: np.ndarray,

@@ -95,8 +95,9 @@ LEVELLED: frozenset[str] = frozenset({"person_year", "person_day", "aircraft_mon
 
 def relative_income(gdp: np.ndarray, population: np.ndarray) -> np.ndarray:
     """Each ally's GDP per capita over the allies' combined GDP per capita (their total GDP
-    over their total population), [ally, year]. A year without every ally's GDP takes the
-    ratios of the nearest year that has them (the earlier of two equally near)."""
+    over their total population), [ally, year], at each year's market exchange rates. A year
+    without every ally's GDP takes the ratios of the nearest year that has them (the earlier of
+    two equally near)."""
     complete = ~np.isnan(gdp).any(axis=0)
     if not complete.any():
         raise ValueError("no year has every ally's GDP")
@@ -107,8 +108,18 @@ def relative_income(gdp: np.ndarray, population: np.ndarray) -> np.ndarray:
     return ratio[:, nearest]
 
 
+def price_level(gdp: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Each ally's structural relative GDP per capita, [ally]: the geometric mean of
+    ``relative_income`` over the years with every ally's GDP. Time-invariant, so a year's
+    exchange rate enters the cost once (through the conversion of the prices), not again
+    through the level; catch-up growth over the period is ignored."""
+    complete = ~np.isnan(gdp).any(axis=0)
+    return np.exp(np.log(relative_income(gdp, population)[:, complete]).mean(axis=1))
+
+
 def cost_level(relative: np.ndarray, beta: float, categories: tuple[str, ...]) -> np.ndarray:
     """L[..., c] = relative ** beta for the ``LEVELLED`` categories, 1 for the others: the
-    factor on an ally's activity before it meets the (reference ally's) unit prices."""
+    factor on an ally's activity before it meets the (reference ally's) unit prices
+    (``relative``: ``price_level``, [ally] or [point])."""
     levelled = np.array([c in LEVELLED for c in categories])
     return np.where(levelled, np.asarray(relative)[..., None] ** beta, 1.0)

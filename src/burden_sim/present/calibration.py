@@ -73,8 +73,10 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         r = c.relative[used]
         lines += [
             "The prices are an ally's at the allies' combined GDP per capita (their total GDP "
-            "over their total population, that year). Each ally's person-years and "
-            "aircraft-months cost its relative GDP per capita to the power beta times as much "
+            "over their total population). Each ally's person-years and aircraft-months cost "
+            "its structural relative GDP per capita (the geometric mean of its yearly ratio "
+            "over the years with every ally's GDP, the same in every year: the year's exchange "
+            "rate enters once, in converting the prices) to the power beta times as much "
             f"(`{LEVEL_FILE}`, methodology.md section 2): from "
             f"{_f(r.min(), 2)} ({_f(r.min() ** final.beta, 2)} at the shipped beta) to "
             f"{_f(r.max(), 2)} ({_f(r.max() ** final.beta, 2)}) over the usable points. "
@@ -134,10 +136,10 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         "",
         "Amounts converted to euros at the year's average ECB rate (fx.csv) and multiplied by "
         "the scope adjustment; model cost at the shipped (final) prices and beta. Relative "
-        "GDP per capita: the ally's over the allies' combined, in the amount's year (the "
-        "nearest year with data before 2014); level: that to the power beta, on person-years "
-        "and aircraft-months. Circular: the unit costs shipped before were built from the "
-        "point.",
+        "GDP per capita: the ally's over the allies' combined, its geometric mean over the "
+        "years with every ally's GDP (whatever the amount's year); level: that to the power "
+        "beta, on person-years and aircraft-months. Circular: the unit costs shipped before "
+        "were built from the point.",
         "",
         "| id | ally | what it covers | scope | model units | published | EUR m | use "
         "| relative GDP per capita | level | model / published | sources |",
