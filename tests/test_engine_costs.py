@@ -79,19 +79,21 @@ def test_the_frigate_is_the_median_because_its_fit_leaves_the_range(fit):
 
 def test_a_rotation_checked_by_hand(fit):
     """CZE_BAP_2012: 4 Gripen x 0.77 h x 125 days = 385 h at USD 4,700 / 1.2848 USD per EUR
-    (2012), times the charged share; before, at the full hours, also 64 people x (125 + 2 x 2
-    days) at the person-day (times Czechia's cost level) and 64 moves."""
+    (2012), times Czechia's cost level and the fitted factor; before, at the full hours, also
+    64 people x (125 + 2 x 2 days) at the person-day (times the level) and 64 moves."""
     baseline = load_baseline()
     costs = baseline.unit_costs
     points = load_points()
     czech = point_relative_income(points, baseline)[list(points.table["id"]).index("CZE_BAP_2012")]
-    level = czech ** baseline.cost_level_beta  # Czechia's national cost level on person-days
+    level = czech ** baseline.cost_level_beta  # Czechia's cost level: person-days and hours
     people = 64 * 129 * costs["person_day"].central * level + 64 * costs["person_move"].central
     row = fit.table.set_index("id").loc["CZE_BAP_2012"]
     hours = 4 * 0.77 * 125
     assert row.published == pytest.approx(45e6 / 25.149)
-    assert row.before == pytest.approx(hours * 4700 / 1.2848 + people)
-    assert row.after == pytest.approx(load_catalogue().flight_hour_scale * hours * 4700 / 1.2848)
+    # the hours carry the detachment's people: at Czechia's cost level too
+    assert row.before == pytest.approx(hours * 4700 / 1.2848 * level + people)
+    assert row.after == pytest.approx(
+        load_catalogue().flight_hour_scale * hours * 4700 / 1.2848 * level)
     # the people alone, at the battlegroup person-day, cost about what the whole rotation did
     assert 0.9 < people / row.published < 1.1
 
@@ -151,4 +153,4 @@ def test_data_md_quotes_the_shipped_engine_costs():
     for platform, name in (("f16", "F-16 USD"), ("f15", "F-15"), ("rafale", "Rafale"),
                            ("f35", "F-35"), ("mig29", "MiG-29")):
         assert f"{name} {costs[f'flight_hour_{platform}'].central:,.0f}" in text, platform
-    assert f"missions.yaml, {load_catalogue().flight_hour_scale:.3f})" in text
+    assert f"missions.yaml, {load_catalogue().flight_hour_scale:.3f};" in text

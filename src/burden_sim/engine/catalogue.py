@@ -63,7 +63,7 @@ class Catalogue:
     maritime: pd.DataFrame
     exercises: pd.DataFrame
     platform_of: dict[str, str]  # aircraft type as recorded -> platform
-    flight_hour_scale: float = 1.0  # charged share of a flight hour's sourced cost (fitted)
+    flight_hour_scale: float = 1.0  # fitted cost factor on the flight hours (a catch-all)
 
 
 @cache  # shipped, immutable files: read once per process

@@ -16,7 +16,7 @@ def rotation_activity(table: pd.DataFrame | None = None, catalogue: Catalogue | 
     """The costed rotations and the activity [row, category] the engine counts for each, on
     the deploying ally's side (host support is the host's): days away are the days in theatre
     plus the mission's transit each way, one move per person. ``hour_scale`` defaults to the
-    catalogue's fitted charged share of a flight hour."""
+    catalogue's fitted cost factor on the flight hours."""
     catalogue = catalogue or load_catalogue()
     table = load_costed() if table is None else table
     specs = [catalogue.missions[m] for m in dict.fromkeys(table["mission"])]

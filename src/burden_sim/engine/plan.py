@@ -45,7 +45,7 @@ class DeploymentPlan:
     slots: list[Slot] = field(default_factory=list)
     propensity: np.ndarray | None = None  # [mission, ally] base weights of volunteering
     platform_of_ally: dict[int, str] = field(default_factory=dict)  # for open fighter slots
-    hour_scale: float = 1.0  # charged share of a flight hour's sourced cost (the catalogue's)
+    hour_scale: float = 1.0  # the catalogue's fitted cost factor on the flight hours
 
 
 def clock_day(d: date, origin: date) -> float:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..inputs.baseline import Baseline
 from ..inputs.calibration import Points
-from .costs import LEVELLED, price_level
+from .costs import levelled_category, price_level
 
 FITTED = ("person_year", "person_move", "aircraft_month")
 GOAL_MEDIAN = (0.8, 1.25)  # the median held-out ratio of model to published cost
@@ -174,7 +174,7 @@ def calibrate(points: Points, shipped: np.ndarray, low: np.ndarray, high: np.nda
     held = holdout(ids, kinds, usable, seed)
     index = np.array([points.categories.index(c) for c in fitted])
     args = (points.activity, points.published_eur)
-    levelled = np.array([c in LEVELLED for c in points.categories])
+    levelled = np.array([levelled_category(c) for c in points.categories])
 
     def run(used: np.ndarray) -> Fit:
         return fit(*args, used, weights(allies, kinds, used), shipped, index, low, high,

@@ -87,10 +87,17 @@ def gross_by_mission(activity: np.ndarray, prices: np.ndarray,
 
 
 # The categories whose price follows the deploying ally's price and wage level: personnel (a
-# person-year, the engine's person-day) and a fighter's month of air policing (mostly its
-# detachment's allowances and upkeep). Transport contracts, flight hours by type, ships and
-# host support (entered in euros) are priced alike for every ally (methodology.md, section 2).
+# person-year, the engine's person-day), a fighter's month of air policing (mostly its
+# detachment's allowances and upkeep) and the engine's charged flight hours, which carry a
+# fighter detachment's whole cost, its people included. Transport contracts, ships and host
+# support (entered in euros) are priced alike for every ally (methodology.md, section 2).
 LEVELLED: frozenset[str] = frozenset({"person_year", "person_day", "aircraft_month"})
+LEVELLED_PREFIX = "flight_hour_"
+
+
+def levelled_category(category: str) -> bool:
+    """Whether a category's price follows the deploying ally's cost level (``LEVELLED``)."""
+    return category in LEVELLED or category.startswith(LEVELLED_PREFIX)
 
 
 def relative_income(gdp: np.ndarray, population: np.ndarray) -> np.ndarray:
@@ -121,5 +128,5 @@ def cost_level(relative: np.ndarray, beta: float, categories: tuple[str, ...]) -
     """L[..., c] = relative ** beta for the ``LEVELLED`` categories, 1 for the others: the
     factor on an ally's activity before it meets the (reference ally's) unit prices
     (``relative``: ``price_level``, [ally] or [point])."""
-    levelled = np.array([c in LEVELLED for c in categories])
+    levelled = np.array([levelled_category(c) for c in categories])
     return np.where(levelled, np.asarray(relative)[..., None] ** beta, 1.0)

@@ -6,11 +6,11 @@ counts the activity of its recorded rotations (engine.costed) and prices it at t
 costs: ``E_i = sum_c U[i, c] P[c] / fx_c``. The engine's central values are chosen so:
 
 - **Flight hours.** Each aircraft type's central is the median of its sourced figures
-  (``SOURCED``; low and high are their range): the sources set how types differ. One fitted
-  scale ``sigma`` on the charged hours sets the level, the charged share of a sourced flight
-  hour's cost that the deploying nation bears (a detachment's people included):
-  ``log sigma = sum_i w_i log(C_i / E_i(1)) / sum_i w_i`` over the air-policing points (least
-  squares on log ratios), ``w_i = 1 / (points of the same ally)``.
+  (``SOURCED``; low and high are their range): the sources set how types differ. The hours are
+  levelled like personnel (they carry a detachment's people). One fitted cost factor ``sigma``
+  on the hours sets the level: ``log sigma = sum_i w_i log(C_i / E_i(1)) / sum_i w_i`` over the
+  air-policing points (least squares on log ratios), ``w_i = 1 / (points of the same ally)``.
+  It is a catch-all (the sources' scope, the people, the hours flown), not a share of hours.
 - **Frigate ship-day.** One point holds ship-days, Canada's Op REASSURANCE in FY2015-16, and
   it also holds a Land Task Force (about two thirds of its cost) whose person-years the
   calibration prices: the frigate is fitted on it jointly with the calibration's categories and
@@ -70,7 +70,7 @@ class EngineFit:
     """Each point's published cost and the engine's, before and after, and the fitted values."""
 
     table: pd.DataFrame  # one row per point: id, ally, kind, published, before, after (EUR)
-    scale: float  # the fitted charged share of a flight hour's sourced cost
+    scale: float  # the fitted cost factor on the flight hours (sigma)
     frigate: float  # the frigate ship-day fitted jointly with the calibration, EUR (not shipped)
     medians: dict[str, float]  # the median of each category's sourced figures
     leave_one_out: dict[str, float]  # air point -> ratio predicted by the scale fitted without it
@@ -106,7 +106,7 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
                      unscaled: np.ndarray, before_people: np.ndarray,
                      costs: dict[str, UnitCost], usd_per_eur: dict[int, float],
                      shipped_scale: float, frigate: float, level: np.ndarray) -> EngineFit:
-    """Fit the charged-hour scale on the points that have costed air-policing rotations, and
+    """Fit the flight hours' cost factor on the points that have costed air-policing rotations, and
     compare the engine with every costed point. ``unscaled`` is the rotations' activity at a
     scale of 1; ``before_people`` the person-days and moves [row, category] the engine charged
     a fighter detachment's people before (priced at the shipped person-day and move);

@@ -82,8 +82,8 @@ def markdown(fit: EngineFit) -> str:
         "rotation's days) at the engine's unit costs. *Before*: the central values shipped "
         "before this fit, with a fighter detachment's people charged person-days and moves at "
         "the battlegroup prices on top of its flight hours. *Now*: the shipped central values "
-        f"and charged-hour scale ({load_catalogue().flight_hour_scale:.3f}), the people priced "
-        "within the charged hours.",
+        f"and flight-hour cost factor ({load_catalogue().flight_hour_scale:.3f}), the people "
+        "priced within the hours, at the ally's cost level.",
         "",
         "| point | ally | published, EUR m | engine before, EUR m | before / published | "
         "engine now, EUR m | now / published | left out of the scale's fit |",
@@ -106,15 +106,19 @@ def markdown(fit: EngineFit) -> str:
         "per soldier, at the ally's cost level), the people alone cost about as much as the "
         "Czech 2012 and Polish 2014 rotations did in total. So the engine counts no "
         "person-days or moves for a detachment, and the charged hours carry its whole cost.",
-        "- **Flight hours: the median of the sourced figures, scaled once.** Each type's "
-        "central value is the median of its sourced figures (below), low and high their range: "
-        "the sources say how types differ. The figures differ in scope (IHS Jane's marginal "
-        "costs, national averages, US operating and support costs), so one scale on the hours "
-        f"charged, fitted on the {int(air.sum())} air-policing points, sets the level: "
-        f"**{fit.scale:.3f}** of the hours flown (0.77 an aircraft-day, missions.yaml) are "
-        "charged at the sourced cost (least squares on log engine/published, each ally's "
-        "points weighted to count once; closed form). It is the share of a sourced hour's cost "
-        "that is incremental to the deploying nation, its detachment's people included.",
+        "- **Flight hours: the median of the sourced figures, at the ally's cost level, times "
+        "one fitted factor.** Each type's central value is the median of its sourced figures "
+        "(below), low and high their range: the sources say how types differ. The hours carry "
+        "the detachment's people, so they take the deploying ally's national cost level, as "
+        "person-years and aircraft-months do (methodology.md, section 2): without it the "
+        "spread of log engine/published over the air-policing points was 0.55 and the Polish "
+        "MiG-29 rotations came out at 1.9 and 2.3 times their published cost. One cost factor "
+        f"on the hours, fitted on the {int(air.sum())} air-policing points, sets the level: "
+        f"**{fit.scale:.3f}** (least squares on log engine/published, each ally's points "
+        "weighted to count once; closed form). It is a catch-all, not a share of the hours "
+        "flown (0.77 an aircraft-day, missions.yaml): it absorbs the sources' differences in "
+        "scope (IHS Jane's marginal costs, national averages, US operating and support costs), "
+        "the detachment's people and the hours actually flown.",
         "- **Frigate ship-day: the median** of its three sourced figures. One published cost "
         "holds ship-days, Canada's Op REASSURANCE in FY2015-16, a frigate all year beside a "
         "Land Task Force that makes about two thirds of its cost. Fitted on it jointly with "
