@@ -58,8 +58,26 @@ def test_central_values_are_medians_never_the_minimum(fit):
         if len(set(values)) > 1:
             assert cost.low < cost.central < cost.high, category
     moved = [c for c in SOURCED if costs[c].central != BEFORE[c]]
-    assert moved == ["flight_hour_f16", "flight_hour_f15", "flight_hour_rafale",
-                     "flight_hour_f35", "flight_hour_mig29", "ship_day_mcm", "ship_day_frigate"]
+    assert moved == ["flight_hour_f16", "flight_hour_f15", "flight_hour_typhoon",
+                     "flight_hour_rafale", "flight_hour_f35", "flight_hour_mig29", "ship_day_mcm",
+                     "ship_day_frigate"]
+
+
+def test_only_sourced_figures_of_the_type_count():
+    """The rule (engine_fit.SOURCED): no figure derived from another type's (the F-35's and
+    MiG-29's 1.3 and 1.32 x the F-16's Jane's USD 7,000), no other variant (Jane's Super Hornet
+    for the F/A-18 C/D), no full cost with depreciation (the German Typhoon), one per series."""
+    costs = load_baseline().unit_costs
+    values = {c: sorted(v for v, _ in f) for c, f in SOURCED.items()}
+    assert values["flight_hour_f35"] == [32000, 37000, 41986]  # 34,000-40,000: one, midpoint
+    assert costs["flight_hour_f35"].central == 37000
+    assert values["flight_hour_mig29"] == [25456] == [costs["flight_hour_mig29"].central]
+    assert values["flight_hour_f18"] == [18000]
+    assert max(values["flight_hour_typhoon"]) == 18000
+    for derived in (9100, 9240, 11000, 24000, 113173, 44968):
+        assert all(derived not in v for v in values.values()), derived
+    for series in ("CP_BFM_2014", "CP_OPEX360_RAFALE", "CP_JANES2012_BLOG"):
+        assert [s for _, s in SOURCED["flight_hour_rafale"]].count(series) == 1
 
 
 def test_the_frigate_is_the_median_because_its_fit_leaves_the_range(fit):

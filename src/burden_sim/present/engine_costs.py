@@ -17,7 +17,14 @@ from ..inputs.baseline import load_baseline
 from ..inputs.calibration import load_points
 from ..model.calibration import FITTED, calibrate, point_relative_income
 from ..model.costs import cost_level
-from ..model.engine_fit import BEFORE, FITTED_SHIP, SOURCED, EngineFit, fit_engine_costs
+from ..model.engine_fit import (
+    BEFORE,
+    FITTED_SHIP,
+    LEFT_OUT,
+    SOURCED,
+    EngineFit,
+    fit_engine_costs,
+)
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "engine_costs.md"
 
@@ -133,15 +140,23 @@ def markdown(fit: EngineFit) -> str:
         "the Canadian point stays above its published cost (table).",
         "- **Mine-countermeasures ship-day: the median** of its two sourced figures (no "
         "published cost constrains it).",
+        "- **Which figures count.** A row's sourced figures are those a source gives for the "
+        "type itself (none derived as a multiple of another type's), one per source series (a "
+        "publisher's series for the type: its latest figure, or a quoted range's midpoint), "
+        "for the type and variant the allies fly, in one cost concept across types: operating "
+        "cost without depreciation or capital (full-cost figures are left out). The figures' "
+        "remaining differences in scope (marginal, maintenance, operating and support) are "
+        "what the fitted factor absorbs. A type with one figure has no range.",
         "",
-        "| category | sourced figures (currency of the row) | before | median of the sources |"
-        " shipped central (low - high) |",
-        "|---|---|---|---|---|",
+        "| category | sourced figures (currency of the row) | left out | before | median of the "
+        "sources | shipped central (low - high) |",
+        "|---|---|---|---|---|---|",
     ]
     for category, figures in SOURCED.items():
         c = costs[category]
         shown = ", ".join(f"{_n(v)} ({s})" for v, s in figures)
-        lines.append(f"| {category} | {c.currency} {shown} | {_n(BEFORE[category])} | "
+        lines.append(f"| {category} | {c.currency} {shown} | {LEFT_OUT.get(category, '-')} | "
+                     f"{_n(BEFORE[category])} | "
                      f"{_n(fit.medians[category])} | **{_n(c.central)}** "
                      f"({_n(c.low)} - {_n(c.high)}) |")
     lines += [
