@@ -208,10 +208,16 @@ def test_beta_is_fitted_within_bounds_and_shipped(result):
     for got in (result.final, result.validation):
         assert BETA_BOUNDS[0] <= got.beta <= BETA_BOUNDS[1] and got.beta_se > 0
     assert level["value"] == round(result.final.beta, 3) == load_baseline().cost_level_beta
-    assert level["se"] == round(result.final.beta_se, 3)
+    assert level["se"] == round(result.beta_se, 3)
+    # the jackknife: every ally with usable points left out once, the spread of the betas
+    betas = np.array(list(result.jackknife.values()))
+    assert sorted(result.jackknife) == sorted(set(result.points.table["ally"][result.usable]))
+    assert result.beta_se == pytest.approx(
+        np.sqrt((len(betas) - 1) * np.var(betas)), rel=1e-12)
+    assert result.beta_se > result.final.beta_se  # the Jacobian's understates it
     assert (level["low"], level["high"]) == BETA_BOUNDS
     page = PAGE.read_text()
-    assert f"**{result.final.beta:.2f}** (SE {result.final.beta_se:.2f})" in page
+    assert f"**{result.final.beta:.2f}** (SE {result.beta_se:.2f}, delete-one-ally" in page
     methodology = " ".join((ROOT / "docs" / "methodology.md").read_text().split())
     assert f"{level['value']:.3f}, standard error {level['se']:.3f}" in methodology
 

@@ -11,12 +11,14 @@ with ``w_i = 1 / (points of the same ally and kind)``: an ally's figures for one
 count once, so one ally's several figures do not set an alliance-wide price. Categories no
 point constrains keep their shipped values. The held-out points are chosen by a stated rule
 (``holdout``) and predicted by a fit that does not see them; the shipped central values are the
-fit on every usable point.
+fit on every usable point. Beta's standard error is a delete-one-ally jackknife (the Jacobian's,
+on points less parameters degrees of freedom, understates it: the weights make the points count
+as fewer).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,6 +61,18 @@ class Calibration:
     final: Fit
     leave_one_out: np.ndarray  # [point] ratio predicted without the point (NaN if excluded)
     relative: np.ndarray | None = None  # [point] the ally's relative GDP per capita
+    jackknife: dict[str, float] = field(default_factory=dict)  # ally -> beta fitted without it
+
+    @property
+    def beta_se(self) -> float:
+        """Delete-one-ally jackknife standard error of the final fit's beta:
+        sqrt((g - 1) / g * sum_a (beta_-a - mean)^2) over the g allies with usable points
+        (NaN without a level)."""
+        if not self.jackknife:
+            return float("nan")
+        b = np.array(list(self.jackknife.values()))
+        g = len(b)
+        return float(np.sqrt((g - 1) / g * np.sum((b - b.mean()) ** 2)))
 
     @property
     def held_out_median(self) -> float:
@@ -185,7 +199,9 @@ def calibrate(points: Points, shipped: np.ndarray, low: np.ndarray, high: np.nda
         without = usable.copy()
         without[i] = False
         loo[i] = run(without).ratios[i]
+    jackknife = {} if relative is None else {
+        ally: run(usable & (allies != ally)).beta for ally in sorted(set(allies[usable]))}
     return Calibration(points=points, shipped=shipped, low=low, high=high, fitted=fitted,
                        held_out=held, usable=usable, validation=run(usable & ~held),
                        final=run(usable), leave_one_out=loo,
-                       relative=relative)
+                       relative=relative, jackknife=jackknife)

@@ -59,8 +59,9 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
                      f"| **EUR {_f(final.prices[i], 0)}** |")
     if c.relative is not None:
         lines.append(f"| beta (national cost level) | 0 (none) | {BETA_BOUNDS[0]:g} - "
-                     f"{BETA_BOUNDS[1]:g} | {_f(valid.beta, 2)} (SE {_f(valid.beta_se, 2)}) | "
-                     f"**{_f(final.beta, 2)}** (SE {_f(final.beta_se, 2)}) |")
+                     f"{BETA_BOUNDS[1]:g} | {_f(valid.beta, 2)} (Jacobian SE "
+                     f"{_f(valid.beta_se, 2)}) | **{_f(final.beta, 2)}** (SE {_f(c.beta_se, 2)}, "
+                     f"delete-one-ally jackknife; Jacobian {_f(final.beta_se, 2)}) |")
     fixed = [k for k in cats if k not in index]
     lines += [
         "",
@@ -82,9 +83,13 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
             f"{_f(r.max(), 2)} ({_f(r.max() ** final.beta, 2)}) over the usable points. "
             "Person-moves (transport contracts) and the rest are not levelled: the two Croatian "
             "rail contracts, from an ally at a third of the mean GDP per capita, are priced "
-            "like the alliance's. The beta's standard error is from the Jacobian at the "
-            "optimum (residual variance on the points less the parameters; approximate, as "
-            "the weights are not inverse variances).",
+            "like the alliance's. The beta's standard error is a delete-one-ally jackknife: the "
+            f"fit on every usable point without each of the {len(c.jackknife)} allies in turn "
+            "gives beta "
+            + ", ".join(f"{_f(b, 2)} without {a}" for a, b in c.jackknife.items())
+            + "; SE = sqrt((g - 1) / g x the sum of squared deviations from their mean). The "
+            "Jacobian's (residual variance on the points less the parameters) understates it: "
+            "the weights make the points count as fewer, and one ally's points move together.",
             "",
         ]
     lines += [
