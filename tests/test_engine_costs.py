@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
+import burden_sim
 from burden_sim import api
 from burden_sim.engine.catalogue import CATEGORIES, load_catalogue, load_costed
 from burden_sim.engine.costed import rotation_activity
@@ -172,3 +174,27 @@ def test_data_md_quotes_the_shipped_engine_costs():
                            ("f35", "F-35"), ("mig29", "MiG-29")):
         assert f"{name} {costs[f'flight_hour_{platform}'].central:,.0f}" in text, platform
     assert f"missions.yaml, {load_catalogue().flight_hour_scale:.3f};" in text
+
+
+def test_gross_is_activity_times_cost_level_times_price():
+    """engine_history's results: gross = sum over missions and categories of activity x
+    cost_level x the central unit price x USD per unit of its currency (the year's rate)."""
+    ds = burden_sim.simulate(ROOT / "scenarios" / "engine_history.yaml")
+    baseline = load_baseline()
+    costs = baseline.unit_costs
+    categories = [str(c) for c in ds["category"].values]
+    price = xr.DataArray([costs[c].central for c in categories], dims="category",
+                         coords={"category": ds["category"]})
+    fx = xr.DataArray([[baseline.usd_per_eur[int(y)] if costs[c].currency == "EUR" else 1.0
+                        for y in ds["year"].values] for c in categories],
+                      dims=("category", "year"), coords={"category": ds["category"],
+                                                         "year": ds["year"]})
+    expected = (ds["activity"] * ds["cost_level"] * price * fx).sum(["mission", "category"])
+    gross = ds["gross"].isel(sample=0) if "sample" in ds["gross"].dims else ds["gross"]
+    np.testing.assert_allclose(gross.transpose("ally", "year").values,
+                               expected.transpose("ally", "year").values, rtol=1e-10)
+    assert ds["cost_level"].attrs["long_name"].find("gross = sum") >= 0
+    # levelled: person-days and flight hours at Poland's level, not moves or ships
+    pol = ds["cost_level"].sel(ally="POL")
+    assert float(pol.sel(category="person_day")) == float(pol.sel(
+        category="flight_hour_mig29")) < 1 == float(pol.sel(category="ship_day_frigate"))

@@ -53,6 +53,7 @@ class Calculator:
     missions: list[str]
     categories: tuple[str, ...]
     activity: np.ndarray  # [a, m, y, c], times each ally's cost level (costs.cost_level)
+    level: np.ndarray  # [a, c], the cost level the activity was multiplied by
     prices: costs.UnitPrices
     factor: np.ndarray  # [c, y], USD per unit of each price's currency
     key: KeyShares
@@ -90,7 +91,7 @@ class Calculator:
             scenario=scenario, baseline=baseline, terms=rule, years=years,
             gdp=baseline.gdp_usd[:, cols], defence_pct=baseline.defence_pct_gdp[:, cols],
             member=baseline.members(np.asarray(years)), missions=missions,
-            categories=categories, activity=activity * level[:, None, None, :],
+            categories=categories, activity=activity * level[:, None, None, :], level=level,
             prices=prices,
             factor=costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years])),
             key=key, eligibility=rule.eligibility(missions, categories), schedule=schedule,
@@ -180,5 +181,6 @@ class Calculator:
             "key_status": self.key.status, "key_source": self.key.source, "member": self.member,
         }
         if self.schedule is not None:
-            arrays |= self.schedule.counts() | {"activity": self.schedule.activity}
+            arrays |= self.schedule.counts() | {"activity": self.schedule.activity,
+                                                "cost_level": self.level}
         return arrays

@@ -51,6 +51,10 @@ ENGINE_VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
                        "that no ally could fill (gaps)"),
     "unfilled_rotations": (("mission", "year"), "rotations", "rotations starting in the year "
                            "with at least one unfilled slot"),
+    "cost_level": (("ally", "category"), "1", "national cost level on the ally's activity of "
+                   "each category, the same every year (1 where not levelled): gross = sum over "
+                   "mission and category of activity x cost_level x unit price x fx (USD per "
+                   "unit of the price's currency, the year's rate)"),
 }
 
 
@@ -74,6 +78,8 @@ def label(ds: xr.Dataset) -> xr.Dataset:
             ds[name].attrs = {**attrs, **ds[name].attrs}
     if "activity" in ds and "units" not in ds["activity"].attrs:
         ds["activity"].attrs["units"] = "per category: see the coordinate unit"
+        ds["activity"].attrs["long_name"] = (
+            "activity the engine counted, before the national cost level (see cost_level)")
     return ds
 
 
