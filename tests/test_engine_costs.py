@@ -99,8 +99,9 @@ def test_the_frigate_is_the_median_because_its_fit_leaves_the_range(fit):
 
 def test_a_rotation_checked_by_hand(fit):
     """CZE_BAP_2012: 4 Gripen x 0.77 h x 125 days = 385 h at USD 4,700 / 1.2848 USD per EUR
-    (2012), times Czechia's cost level and the fitted factor; before, at the full hours, also
-    64 people x (125 + 2 x 2 days) at the person-day (times the level) and 64 moves."""
+    (2012), times Czechia's cost level and the fitted factor; before (as at commit 2146485:
+    no level), at the full hours, also 64 people x (125 + 2 x 2 days) at that commit's
+    person-day, EUR 285.12, and 64 moves at EUR 2,297."""
     baseline = load_baseline()
     costs = baseline.unit_costs
     points = load_points()
@@ -111,7 +112,8 @@ def test_a_rotation_checked_by_hand(fit):
     hours = 4 * 0.77 * 125
     assert row.published == pytest.approx(45e6 / 25.149)
     # the hours carry the detachment's people: at Czechia's cost level too
-    assert row.before == pytest.approx(hours * 4700 / 1.2848 * level + people)
+    assert row.before == pytest.approx(hours * 4700 / 1.2848 + 64 * 129 * 285.12 + 64 * 2297)
+    assert round(row.before / row.published, 1) == 2.2  # the review's figure at 2146485
     assert row.after == pytest.approx(
         load_catalogue().flight_hour_scale * hours * 4700 / 1.2848 * level)
     # the people alone, at the battlegroup person-day, cost about what the whole rotation did

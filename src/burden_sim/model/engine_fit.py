@@ -71,12 +71,15 @@ LEFT_OUT: dict[str, str] = {
     "flight_hour_mig29": "USD 9,240: derived, 1.32 x the F-16's Jane's figure",
 }
 FITTED_SHIP = "ship_day_frigate"  # fitted jointly with the calibration, reported on the page
-# The engine's central values before this fit (issue 12): the lowest sourced figure for most
-# flight hours and the frigate, the highest for the mine-countermeasures vessel.
+# The engine's central values before this fit, as shipped at commit 2146485 (issue 12): the
+# lowest sourced figure for most flight hours and the frigate, the highest for the
+# mine-countermeasures vessel; the person-day and move then charged for a detachment's people.
+# There was no national cost level then, and every hour flown was charged.
 BEFORE = {"flight_hour_f16": 7000, "flight_hour_f15": 17000, "flight_hour_typhoon": 18000,
           "flight_hour_gripen": 4700, "flight_hour_f18": 18000, "flight_hour_mirage2000": 10734,
           "flight_hour_rafale": 16500, "flight_hour_f35": 9100, "flight_hour_mig29": 9240,
-          "ship_day_frigate": 36232, "ship_day_mcm": 9290}
+          "ship_day_frigate": 36232, "ship_day_mcm": 9290, "person_day": 285.12,
+          "person_move": 2297}
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,8 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
     """Fit the flight hours' cost factor on the points that have costed air-policing rotations, and
     compare the engine with every costed point. ``unscaled`` is the rotations' activity at a
     scale of 1; ``before_people`` the person-days and moves [row, category] the engine charged
-    a fighter detachment's people before (priced at the shipped person-day and move);
+    a fighter detachment's people before; "before" is what the engine charged at commit 2146485
+    (``BEFORE``: every hour flown, the people's person-days and moves, no level);
     ``frigate`` the jointly fitted frigate ship-day; ``level`` [row, category] each row's
     national cost level. "after" is the engine's cost at the shipped central values and
     ``shipped_scale``."""
@@ -133,12 +137,14 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
     medians = {c: median_of_sources(c) for c in SOURCED}
     flown = np.array([c.startswith("flight_hour_") for c in CATEGORIES])
 
-    def per_point(activity: np.ndarray, prices: dict[str, float] | None = None) -> np.ndarray:
+    def per_point(activity: np.ndarray, prices: dict[str, float] | None = None,
+                  levelled: bool = True) -> np.ndarray:
         out = np.zeros(len(ids))
         for k, i in enumerate(ids):
             mine = (rotations["point"] == i).to_numpy()
             rate = usd_per_eur[int(rows.loc[i, "fx_year"])]
-            out[k] = euros(activity[mine] * level[mine], costs, rate, prices).sum()
+            at = activity[mine] * level[mine] if levelled else activity[mine]
+            out[k] = euros(at, costs, rate, prices).sum()
         return out
 
     air = unscaled[:, flown].any(axis=1)
@@ -154,7 +160,7 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
         s = fit_scale(published[others], hours_only[others], allies[others])
         loo[ids[k]] = s * hours_only[k] / published[k]
 
-    old = per_point(unscaled + before_people, BEFORE)
+    old = per_point(unscaled + before_people, BEFORE, levelled=False)  # as at 2146485
     new = per_point(np.where(flown[None, :], unscaled * shipped_scale, unscaled))
     table = pd.DataFrame({"id": ids, "ally": allies, "kind": rows["kind"].to_numpy(),
                           "published": published, "before": old, "after": new})

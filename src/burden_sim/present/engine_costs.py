@@ -109,8 +109,8 @@ def markdown(fit: EngineFit) -> str:
         "- **A fighter detachment is priced by its charged flight hours alone.** The published "
         "air-policing costs are the deploying ministry's whole incremental cost of the "
         "detachment: its people's allowances, lodging and transport with the aircraft's "
-        "operation. Priced at the battlegroup person-day (a contingent's whole operating cost "
-        "per soldier, at the ally's cost level), the people alone cost about as much as the "
+        "operation. Priced at today's battlegroup person-day (a contingent's whole operating "
+        "cost per soldier, at the ally's cost level), the people alone cost about as much as the "
         "Czech 2012 and Polish 2014 rotations did in total. So the engine counts no "
         "person-days or moves for a detachment, and the charged hours carry its whole cost.",
         "- **Flight hours: the median of the sourced figures, at the ally's cost level, times "
