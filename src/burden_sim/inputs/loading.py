@@ -20,7 +20,12 @@ Path_ = tuple[str | int, ...]
 NODE_BUDGET = 200_000  # nodes after aliases expand: ~15x the largest shipped file
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (the shipped wheels do): composing the missions file
+# takes a tenth of the pure-Python parser's time (0.17 s of validate's 0.59 s).
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
     """Safe YAML whose impossible dates stay text, for the schema to reject with a line."""
 
 
