@@ -106,6 +106,8 @@ def test_the_upper_bound_figures(comparison, change):
     fund = change["common_fund"]
     central, low, high = repaid(comparison, "common_fund")
     assert f"repaid {usd(central)} {band(low, high)}" in FLAT
+    assert (f"runs from {low / central:.2f} to {high / central:.2f} times its central "
+            f"{usd(central)}") in FLAT
     centrals = np.array([v[0] for v in fund.values()])
     assert (f"{int((centrals < 0).sum())} allies pay less, {int((centrals > 0).sum())} pay more"
             in TEXT)
