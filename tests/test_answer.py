@@ -269,3 +269,16 @@ def test_the_cost_level_sensitivity_quoted():
               for b in (beta - se, min(beta + se, 1.0))]
     assert (f"{beta - se:.3f} to {min(beta + se, 1.0):.1f}, its bound, moves the full fund's "
             f"total from {usd(totals[0])} to {usd(totals[1])}") in FLAT
+
+
+def test_what_the_old_derived_key_would_change_for_the_us(comparison):
+    """The US's extra bill under the full fund, NATO's cost shares against `nato_derived`."""
+    derived = burden_sim.compare(*(ROOT / "scenarios" / f"{s}.yaml"
+                                   for s in ("deploying_nation_pays", "common_fund")),
+                                 set={"policy.key": "nato_derived"})
+    more = (comparison["net_change"].sel(scenario="common_fund", ally="USA")
+            - derived["net_change"].sel(scenario="common_fund", ally="USA")) / 1e6
+    total, before_2021 = float(more.sum()), float(more.sel(year=slice(2017, 2020)).sum())
+    assert (f"the US extra bill below is {total:,.0f} larger for it ({before_2021:,.0f} of it "
+            "in 2017-2020") in FLAT
+    assert f"the `nato_derived` key moves the US bill by {total:,.0f})" in FLAT
