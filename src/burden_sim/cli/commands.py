@@ -20,6 +20,7 @@ from .shell import (
     Settings,
     check_format,
     err,
+    for_results_in_memory,
     interrupted,
     one_line_errors,
     out,
@@ -27,7 +28,6 @@ from .shell import (
     print_version,
     settings_of,
     show,
-    without_dask,
     wrote,
 )
 
@@ -56,13 +56,10 @@ def run(
 ) -> None:
     """Run a scenario: each ally's costs and the change against the deploying nation paying."""
     from ..api import against_status_quo, simulate
-    from ..model.core import ordinary_pages
     from ..present.files import check_output_path, write_results
     from ..present.tables import run_view
 
-    without_dask()
-
-    ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
+    for_results_in_memory()
     check_format(fmt)
     if output is not None:
         check_output_path(output)
@@ -101,13 +98,10 @@ def compare(
 ) -> None:
     """Compare scenarios: each ally's net cost against the first file's, with 90 % bands."""
     from ..api import compare as compare_scenarios
-    from ..model.core import ordinary_pages
     from ..present.files import COMPARE_FORMATS, check_output_path, write_comparison
     from ..present.tables import compare_view
 
-    without_dask()
-
-    ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
+    for_results_in_memory()
     check_format(fmt)
     if output is not None:
         check_output_path(output, COMPARE_FORMATS)

@@ -101,6 +101,16 @@ def without_dask() -> None:
     cache["dask"] = Deferred()
 
 
+def for_results_in_memory() -> None:
+    """Ready this process to build result Datasets in memory (run, compare): no dask import
+    (``without_dask``), and ordinary pages, as large results fill fresh memory several times
+    faster with them (performance.md)."""
+    from ..model.core import ordinary_pages
+
+    without_dask()
+    ordinary_pages()
+
+
 def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Bad input: one line on stderr and exit code 2, never a traceback."""
 
