@@ -20,7 +20,7 @@ from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
 from .model.calibration import Calibration, point_relative_income
 from .model.calibration import calibrate as calibrate_points
-from .model.results import USD, build_dataset, label
+from .model.results import BY_SCENARIO, USD, build_dataset, label
 from .validate import check_scenario
 
 if TYPE_CHECKING:
@@ -155,24 +155,13 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
                                             "long_name": f"net cost minus {first}, as a share "
                                             "of GDP"}
     combined.attrs = {"baseline_scenario": names[0], "scenarios": ", ".join(names)}
-    for key in ("rule", "fraction", "funding_key", "funding_key_method", "accounting",
-                "edition"):
+    for key in BY_SCENARIO:
         values = [ds.attrs[key] for ds in runs]
         combined[f"{key}_by_scenario"] = ("scenario", values if key == "fraction" else
                                           [str(v) for v in values], BY_SCENARIO[key])
     if draws:
         combined = combined.assign(_draws(models, draws))
     return label(combined)
-
-
-BY_SCENARIO = {
-    "rule": {"units": "1", "long_name": "cost-sharing rule"},
-    "fraction": {"units": "1", "long_name": "fraction of eligible costs the fund repays"},
-    "funding_key": {"units": "1", "long_name": "funding key"},
-    "funding_key_method": {"units": "1", "long_name": "how the funding key is computed"},
-    "accounting": {"units": "1", "long_name": "how a repayment counts in defence spending"},
-    "edition": {"units": "1", "long_name": "defence-expenditure data edition"},
-}
 
 
 def _draws(models: list[Calculator], draws: int) -> dict[str, xr.DataArray]:

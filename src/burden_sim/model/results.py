@@ -58,6 +58,17 @@ ENGINE_VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+# A comparison's per-scenario settings, along `scenario`: CF attributes.
+BY_SCENARIO: dict[str, dict[str, str]] = {
+    "rule": {"units": "1", "long_name": "cost-sharing rule"},
+    "fraction": {"units": "1", "long_name": "fraction of eligible costs the fund repays"},
+    "funding_key": {"units": "1", "long_name": "funding key"},
+    "funding_key_method": {"units": "1", "long_name": "how the funding key is computed"},
+    "accounting": {"units": "1", "long_name": "how a repayment counts in defence spending"},
+    "edition": {"units": "1", "long_name": "defence-expenditure data edition"},
+}
+
+
 # Coordinates: CF attributes (labels are dimensionless: units "1").
 COORDINATES: dict[str, dict[str, str]] = {
     "ally": {"units": "1", "long_name": "ally (ISO 3166-1 alpha-3 code)"},
