@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..engine.catalogue import CATEGORIES
 from ..inputs.schema import UnitCost
+from .calibration import weights
 
 # Each engine cost's sourced figures in its currency, with the source: the central value is
 # their median, low and high their range (data/unit_costs.csv says how each was derived). The
@@ -98,14 +99,9 @@ def median_of_sources(category: str) -> float:
     return float(np.median([v for v, _ in SOURCED[category]]))
 
 
-def ally_weights(allies: np.ndarray) -> np.ndarray:
-    """``1 / (points of the same ally)``: an ally's several figures count once."""
-    return 1.0 / (allies[:, None] == allies[None, :]).sum(axis=1)
-
-
 def fit_scale(published: np.ndarray, unscaled: np.ndarray, allies: np.ndarray) -> float:
     """The weighted least-squares scale on log ratios (closed form)."""
-    w = ally_weights(allies)
+    w = weights(allies, np.zeros(len(allies)), np.ones(len(allies), dtype=bool))  # ally once
     return float(np.exp(np.sum(w * np.log(published / unscaled)) / w.sum()))
 
 
