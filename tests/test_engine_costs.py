@@ -3,6 +3,7 @@ current, the shipped central values are the medians of their sourced figures or 
 fighter detachment's people are priced within its flight hours, and the costed rotations count
 what the engine's schedule counts."""
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +16,16 @@ import burden_sim
 from burden_sim import api
 from burden_sim.engine.catalogue import CATEGORIES, load_catalogue, load_costed
 from burden_sim.engine.costed import rotation_activity
+from burden_sim.errors import DataError
 from burden_sim.inputs.baseline import DATA_DIR, load_baseline
 from burden_sim.inputs.calibration import load_points
+from burden_sim.inputs.sourced_figures import load_sourced_figures
 from burden_sim.model.calculator import Calculator
 from burden_sim.model.calibration import point_relative_income
-from burden_sim.model.engine_fit import BEFORE, SOURCED, median_of_sources
+from burden_sim.model.engine_fit import BEFORE, median_of_sources
 from burden_sim.present.engine_costs import engine_costs, markdown
+
+SOURCED = load_sourced_figures().counted
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "engine_costs.md"
@@ -66,9 +71,10 @@ def test_central_values_are_medians_never_the_minimum(fit):
 
 
 def test_only_sourced_figures_of_the_type_count():
-    """The rule (engine_fit.SOURCED): no figure derived from another type's (the F-35's and
-    MiG-29's 1.3 and 1.32 x the F-16's Jane's USD 7,000), no other variant (Jane's Super Hornet
-    for the F/A-18 C/D), no full cost with depreciation (the German Typhoon), one per series."""
+    """The rule (data/engine_cost_figures.csv): no figure derived from another type's (the
+    F-35's and MiG-29's 1.3 and 1.32 x the F-16's Jane's USD 7,000), no other variant (Jane's
+    Super Hornet for the F/A-18 C/D), no full cost with depreciation (the German Typhoon), one
+    per series."""
     costs = load_baseline().unit_costs
     values = {c: sorted(v for v, _ in f) for c, f in SOURCED.items()}
     assert values["flight_hour_f35"] == [32000, 37000, 41986]  # 34,000-40,000: one, midpoint
@@ -200,3 +206,32 @@ def test_gross_is_activity_times_cost_level_times_price():
     pol = ds["cost_level"].sel(ally="POL")
     assert float(pol.sel(category="person_day")) == float(pol.sel(
         category="flight_hour_mig29")) < 1 == float(pol.sel(category="ship_day_frigate"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("flight_hour_f16,7000,counted", "flight_hour_f61,7000,counted",
+         "engine_cost_figures.csv, row 2: category 'flight_hour_f61' is not in unit_costs.csv"),
+        ("flight_hour_f16,7000,counted", "flight_hour_f16,-7000,counted",
+         "engine_cost_figures.csv, row 2: value -7000.0 must be a positive number"),
+        ("flight_hour_f16,7000,counted", "flight_hour_f16,7000,used",
+         "engine_cost_figures.csv, row 2: use 'used' not in ['counted', 'left out']"),
+        ("counted,CP_JANES2012_BLOG,", "counted,NOWHERE,",
+         "engine_cost_figures.csv, row 2: source_id 'NOWHERE' is not in sources.csv"),
+        ("CP_OPEX360_RAFALE,\"Cour des comptes 2004, EUR 35,000 early-fleet support: the same "
+         "series as its 2014 figure\"", "CP_OPEX360_RAFALE,",
+         "engine_cost_figures.csv, row 17: reason: one row a category says what was left out"),
+        ("118082,counted,SH_ABENDZ_ATALANTA2008,", "118082,counted,SH_ABENDZ_ATALANTA2008,x,y",
+         "engine_cost_figures.csv: cannot read it: not a CSV table (ParserError)"),
+    ],
+)
+def test_broken_engine_figures_are_rejected(tmp_path, old, new, message):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "engine_cost_figures.csv"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(DataError) as err:
+        load_sourced_figures(data)
+    assert message in str(err.value)

@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import DataError
 from .cost_shares import CostShareTables, load_cost_share_tables
 from .schema import UnitCost
+from .tables import read_table
 
 DATA_DIR = Path(__file__).parents[1] / "data"
 DEFAULT_EDITION = "2024-06"
@@ -62,11 +63,8 @@ class Baseline:
 
 def _read(name: str, data_dir: Path) -> pd.DataFrame:
     path = data_dir / name
-    try:
-        return pd.read_csv(path, dtype={"ally": str, "edition": str}, keep_default_na=False,
-                           na_values=[""])
-    except FileNotFoundError:
-        raise DataError(path, "file is missing") from None
+    return read_table(path, dtype={"ally": str, "edition": str}, keep_default_na=False,
+                      na_values=[""])
 
 
 def _check_sources(frame: pd.DataFrame, file: str, source_ids: set[str]) -> None:

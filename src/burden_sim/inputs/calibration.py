@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .baseline import DATA_DIR
+from .tables import read_table
 
 POINTS_FILE = DATA_DIR / "calibration_points.csv"
 # the file's activity columns and the unit-cost category each is priced by
@@ -39,16 +40,7 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
     """Read and check a calibration-points file; a bad row is a one-line error naming the file,
     its line and the field."""
     path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(path, "file is missing") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
-            pd.errors.EmptyDataError) as exc:
-        why = "empty" if isinstance(exc, pd.errors.EmptyDataError) else (
-            "not UTF-8" if isinstance(exc, UnicodeDecodeError) else
-            f"not a CSV table ({type(exc).__name__})")
-        raise DataError(path, f"cannot read it: {why}") from None
+    table = read_table(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in (*REQUIRED, *UNITS) if c not in table.columns]
     if missing:
         raise DataError(path, f"missing column(s): {', '.join(missing)}")

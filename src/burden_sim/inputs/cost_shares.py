@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from .tables import read_table
 
 SHARES_FILE = "nato_cost_shares.csv"
 PERIODS_FILE = "nato_cost_share_periods.csv"
@@ -72,10 +73,7 @@ def _int(value: object, file: str, row: int, field: str) -> int:
 
 
 def _read(path: Path, columns: list[str]) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError(path, "file is missing") from None
+    frame = read_table(path, dtype=str, keep_default_na=False)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(path, f"missing column(s) {', '.join(missing)}", 1)

@@ -6,10 +6,11 @@ counts the activity of its recorded rotations (engine.costed) and prices it at t
 costs: ``E_i = sum_c U[i, c] P[c] / fx_c``. The engine's central values are chosen so:
 
 - **Flight hours.** Each aircraft type's central is the median of its sourced figures
-  (``SOURCED``; low and high are their range): the sources set how types differ. The hours are
-  levelled like personnel (they carry a detachment's people). One fitted cost factor ``sigma``
-  on the hours sets the level: ``log sigma = sum_i w_i log(C_i / E_i(1)) / sum_i w_i`` over the
-  air-policing points (least squares on log ratios), ``w_i = 1 / (points of the same ally)``.
+  (data/engine_cost_figures.csv; low and high are their range): the sources set how types
+  differ. The hours are levelled like personnel (they carry a detachment's people). One fitted
+  cost factor ``sigma`` on the hours sets the level: ``log sigma = sum_i w_i log(C_i / E_i(1)) /
+  sum_i w_i`` over the air-policing points (least squares on log ratios), ``w_i = 1 / (points of
+  the same ally)``.
   It is a catch-all (the sources' scope, the people, the hours flown), not a share of hours.
 - **Frigate ship-day.** One point holds ship-days, Canada's Op REASSURANCE in FY2015-16, and
   it also holds a Land Task Force (about two thirds of its cost) whose person-years the
@@ -34,43 +35,9 @@ import pandas as pd
 
 from ..engine.catalogue import CATEGORIES
 from ..inputs.schema import UnitCost
+from ..inputs.sourced_figures import load_sourced_figures
 from .calibration import weights
 
-# Each engine cost's sourced figures in its currency, with the source: the central value is
-# their median, low and high their range (data/unit_costs.csv says how each was derived). The
-# rule: figures a source gives for the type itself (none derived as a multiple of another
-# type's), one per source series (a publisher's series for the type: its latest figure, or a
-# quoted range's midpoint), for the same aircraft type and variant the allies fly, in one cost
-# concept: operating cost without depreciation or capital (full-cost accounting left out).
-SOURCED: dict[str, tuple[tuple[float, str], ...]] = {
-    "flight_hour_f16": ((7000, "CP_JANES2012_BLOG"), (19321, "CP_BI_PL_2024"),
-                        (26927, "CP_WP_GAO2022")),
-    "flight_hour_f15": ((17000, "CP_AFMAG_F15_2008"), (37000, "CP_STRATEGYPAGE2011")),
-    "flight_hour_typhoon": ((16643, "CP_ELESPANOL_EF"), (18000, "CP_JANES2012_BLOG")),
-    "flight_hour_gripen": ((4700, "CP_JANES2012_BLOG"),),
-    "flight_hour_f18": ((18000, "CP_SRF_FA18"),),
-    "flight_hour_mirage2000": ((10734, "CP_BFM_2014"),),
-    "flight_hour_rafale": ((16500, "CP_JANES2012_BLOG"), (19385, "CP_BFM_2014"),
-                           (21626, "CP_OPEX360_RAFALE")),
-    "flight_hour_f35": ((32000, "CP_FLIGHTGLOBAL_WELSH"), (37000, "CP_BI_PL_2024"),
-                        (41986, "CP_WP_GAO2022")),
-    "flight_hour_mig29": ((25456, "CP_BI_PL_2024"),),
-    "ship_day_mcm": ((8671, "SH_UKDJ_FOI"), (9290, "SH_UKDJ_FOI")),
-    "ship_day_frigate": ((36232, "SH_UKDJ_FOI"), (45832, "SH_UKDJ_FOI"),
-                         (118082, "SH_ABENDZ_ATALANTA2008")),
-}
-# What SOURCED leaves out, and why (docs/engine_costs.md lists it).
-LEFT_OUT: dict[str, str] = {
-    "flight_hour_typhoon": "German full cost per hour, EUR 73,992-88,086 (2009-2011): with "
-                           "depreciation (CP_BITS_EF2009, CP_ND_EF2011)",
-    "flight_hour_f18": "Jane's USD 11,000-24,000: the F/A-18E/F Super Hornet, not the C/D the "
-                       "allies fly; Swiss C/D figures in CHF (CP_SRF_FA18): no CHF rate in "
-                       "fx.csv",
-    "flight_hour_rafale": "Cour des comptes 2004, EUR 35,000 early-fleet support: the same "
-                          "series as its 2014 figure",
-    "flight_hour_f35": "USD 9,100: derived, 1.3 x the F-16's Jane's figure",
-    "flight_hour_mig29": "USD 9,240: derived, 1.32 x the F-16's Jane's figure",
-}
 FITTED_SHIP = "ship_day_frigate"  # fitted jointly with the calibration, reported on the page
 # The engine's central values before this fit, as shipped at commit 2146485 (issue 12): the
 # lowest sourced figure for most flight hours and the frigate, the highest for the
@@ -96,7 +63,7 @@ class EngineFit:
 
 def median_of_sources(category: str) -> float:
     """The median of a category's sourced figures."""
-    return float(np.median([v for v, _ in SOURCED[category]]))
+    return float(np.median([v for v, _ in load_sourced_figures().counted[category]]))
 
 
 def fit_scale(published: np.ndarray, unscaled: np.ndarray, allies: np.ndarray) -> float:
@@ -130,7 +97,7 @@ def fit_engine_costs(points: pd.DataFrame, published_eur: np.ndarray, rotations:
     ids = list(dict.fromkeys(rotations["point"]))
     rows = points.set_index("id").loc[ids]
     published = np.array([published_eur[points.index[points["id"] == i][0]] for i in ids])
-    medians = {c: median_of_sources(c) for c in SOURCED}
+    medians = {c: median_of_sources(c) for c in load_sourced_figures().counted}
     flown = np.array([c.startswith("flight_hour_") for c in CATEGORIES])
 
     def per_point(activity: np.ndarray, prices: dict[str, float] | None = None,

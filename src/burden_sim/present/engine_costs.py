@@ -15,13 +15,12 @@ from ..engine.catalogue import CATEGORIES, load_catalogue
 from ..engine.costed import rotation_activity
 from ..inputs.baseline import load_baseline
 from ..inputs.calibration import load_points
+from ..inputs.sourced_figures import load_sourced_figures
 from ..model.calibration import FITTED, calibrate, point_relative_income
 from ..model.costs import cost_level
 from ..model.engine_fit import (
     BEFORE,
     FITTED_SHIP,
-    LEFT_OUT,
-    SOURCED,
     EngineFit,
     fit_engine_costs,
 )
@@ -152,10 +151,12 @@ def markdown(fit: EngineFit) -> str:
         "sources | shipped central (low - high) |",
         "|---|---|---|---|---|---|",
     ]
-    for category, figures in SOURCED.items():
+    figures_of = load_sourced_figures()
+    for category, figures in figures_of.counted.items():
         c = costs[category]
         shown = ", ".join(f"{_n(v)} ({s})" for v, s in figures)
-        lines.append(f"| {category} | {c.currency} {shown} | {LEFT_OUT.get(category, '-')} | "
+        left_out = figures_of.left_out.get(category, "-")
+        lines.append(f"| {category} | {c.currency} {shown} | {left_out} | "
                      f"{_n(BEFORE[category])} | "
                      f"{_n(fit.medians[category])} | **{_n(c.central)}** "
                      f"({_n(c.low)} - {_n(c.high)}) |")
