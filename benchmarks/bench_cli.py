@@ -135,7 +135,9 @@ def summarise(runs: list[dict], hint: list[dict]) -> dict:
               "median_copy_s": statistics.median(r["copy_s"] for r in runs),
               "median_ratio": statistics.median(ratios), "ratio_min": min(ratios),
               "ratio_max": max(ratios),
-              "median_fill_s": statistics.median(r["fill_s"] for r in runs)}
+              "median_fill_s": statistics.median(r["fill_s"] for r in runs),
+              "load_range": [min(float(r["load_before"].split()[0]) for r in runs + hint),
+                             max(float(r["load_before"].split()[0]) for r in runs + hint)]}
     for name, pool in (("", runs), ("any_", runs + hint)):
         fastest = min(r["copy_s"] for r in pool)
         strict = [r["first_s"] / fastest for r in runs]
@@ -143,6 +145,15 @@ def summarise(runs: list[dict], hint: list[dict]) -> dict:
                    f"strict_{name}median_ratio": statistics.median(strict),
                    f"strict_{name}min": min(strict), f"strict_{name}max": max(strict)}
     return report
+
+
+def earlier(previous: dict, keep: int = 4) -> list[dict]:
+    """The summaries (without the per-process rows) of the last ``keep`` first-run measures
+    before this one, newest first, so that a report shows how much they move."""
+    first = previous.get("first_run")
+    kept = [{k: v for k, v in first.items() if k not in ("runs", "hugepage")}] if isinstance(
+        first, dict) else []
+    return (kept + previous.get("first_run_earlier", []))[:keep]
 
 
 def load() -> str:
@@ -176,8 +187,10 @@ def main(argv: list[str] | None = None) -> dict:
             report[name] = paired(command, args.runs)
             print(name, json.dumps(report[name]), flush=True)
         report["load_after"] = load()
+    previous = json.loads(args.save.read_text()) if args.save and args.save.exists() else {}
     report["first_run"] = first_runs(args.samples, args.first_runs, args.hugepage_runs)
     report["first_run"]["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    report["first_run_earlier"] = earlier(previous)
     print(json.dumps({k: v for k, v in report["first_run"].items()
                       if k not in ("runs", "hugepage")}), flush=True)
     if args.save:

@@ -203,12 +203,23 @@ def _gb(first: dict) -> float:
     return 4 * first["samples"] * 256 * 8 / 1e9
 
 
-def _first_run_row(first: dict) -> str:
+def _loads(first: dict) -> str:
+    low, high = first["load_range"]
+    return f"{low:.2f}-{high:.2f}"
+
+
+def _earlier(earlier: list[dict]) -> str:
+    """The last measures before this one, so that the reader sees how much they move."""
+    return "".join(f"; before, {e['date']} (load {_loads(e)}): {e['median_ratio']:.1f}x side "
+                   f"by side ({e['ratio_min']:.1f}-{e['ratio_max']:.1f}x), strict "
+                   f"{e['strict_any_median_ratio']:.1f}x" for e in earlier)
+
+
+def _first_run_row(first: dict, earlier: list[dict]) -> str:
     """The target row of the first large run: side by side in each process, and strict."""
     hint = first.get("hugepage", [])
     huge = (f"; with NumPy's huge-page hint (one process) {hint[0]['first_s']:.1f} s, "
             f"{hint[0]['ratio']:.1f}x its own copy" if hint else "")
-    loads = [float(r["load_before"].split()[0]) for r in first["runs"] + hint]
     strict_any = first["strict_any_median_ratio"]
     return (f"| first {first['samples']:,}-sample run in a fresh process against the copy "
             f"bound | 9.6x | **{first['median_ratio']:.1f}x side by side**: median over "
@@ -222,7 +233,7 @@ def _first_run_row(first: dict) -> str:
             f"just freed by the huge-page process; against the fastest copy of the "
             f"ordinary-page processes ({first['fastest_copy_s']:.2f} s) "
             f"{first['strict_median_ratio']:.1f}x{huge}. Measured {first['date']}, load "
-            f"(1 min) {min(loads):.2f}-{max(loads):.2f} | <= 3x | "
+            f"(1 min) {_loads(first)}{_earlier(earlier)} | <= 3x | "
             f"{'yes' if first['median_ratio'] <= 3 else 'no'}, side by side (the median over "
             f"processes, each against its own copy); {'yes' if strict_any <= 3 else 'no'}, "
             f"strict ({strict_any:.1f}x) |")
@@ -275,12 +286,16 @@ def _first_run_note(first: dict) -> str:
             f"writes to huge pages on this virtual machine. Pre-faulting the four outputs before "
             f"the products (`np.empty`, then `madvise(MADV_POPULATE_WRITE)` on half of each from "
             f"each of two threads, then `np.matmul(..., out=)`; identical results) was tried on "
-            f"2026-11-30 in fresh processes alternated A B B A with today's core: 2.87 s against "
-            f"2.84 s (median of 8 each, load 1.2-1.8), no gain, so it was not shipped (BLAS "
-            f"already writes the products from both cores; with one BLAS thread the first run was "
-            f"slower, median 5.4 s against 4.6 s, 4 each). The core cannot reuse "
-            f"buffers here: it returns the four outputs, each alive to the end; sweeps, which keep"
-            f" nothing of that size, reuse each worker's buffers from chunk to chunk, and `run` "
+            f"2026-11-30 in fresh processes alternated with today's core (A B B A, then B A A "
+            f"B): with the load at 1.2-1.8, 2.87 s against 2.84 s (median of 8 each); with "
+            f"others' work on both cores (load 2.5-3.1), 4.52 s against 6.07 s (8 each). Block "
+            f"by block the pre-faulted run took 0.72 to 1.21 times the plain one (median 0.84): "
+            f"a gain only when the cores are busy, not the steady gain of 15 % or more that "
+            f"would pay for threads and a system call in the core, so it was not shipped (BLAS "
+            f"already writes the products from both cores; with one BLAS thread the first run "
+            f"was slower, median 5.4 s against 4.6 s, 4 each). The core cannot reuse buffers "
+            f"here: it returns the four outputs, each alive to the end; sweeps, which keep "
+            f"nothing of that size, reuse each worker's buffers from chunk to chunk, and `run` "
             f"draws 1,000 samples.")
 
 
@@ -387,7 +402,7 @@ def _issue15(report: dict, results: Path) -> str:
                         f"{r['seconds']:.2f} s against {r['yardstick_s']:.2f} s) | "
                         f"<= {target:g}x | {'yes' if r['ratio'] <= target else 'no'} |")
         if isinstance(cli.get("first_run"), dict):
-            rows.append(_first_run_row(cli["first_run"]))
+            rows.append(_first_run_row(cli["first_run"], cli.get("first_run_earlier", [])))
     if not rows:
         return "Run the benchmarks of issue 15 (bench_sweep.py, bench_cli.py) to fill this.\n"
     load = f" Load (1-minute average) during the command measures: {cli['load_before']} before, " \
