@@ -60,8 +60,10 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
     if c.relative is not None:
         lines.append(f"| beta (national cost level) | 0 (none) | {BETA_BOUNDS[0]:g} - "
                      f"{BETA_BOUNDS[1]:g} | {_f(valid.beta, 2)} (Jacobian SE "
-                     f"{_f(valid.beta_se, 2)}) | **{_f(final.beta, 2)}** (SE {_f(c.beta_se, 2)}, "
-                     f"delete-one-ally jackknife; Jacobian {_f(final.beta_se, 2)}) |")
+                     f"{_f(valid.beta_se, 2)}) | **{_f(final.beta, 2)}** (SE "
+                     f"{_f(c.beta_se, 2)}, the larger of the delete-one-ally jackknife's "
+                     f"{_f(c.jackknife_se, 2)} and "
+                     f"the Jacobian's {_f(final.beta_se, 2)}) |")
     fixed = [k for k in cats if k not in index]
     lines += [
         "",
@@ -83,13 +85,18 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
             f"{_f(r.max(), 2)} ({_f(r.max() ** final.beta, 2)}) over the usable points. "
             "Person-moves (transport contracts) and the rest are not levelled: the two Croatian "
             "rail contracts, from an ally at a third of the mean GDP per capita, are priced "
-            "like the alliance's. The beta's standard error is a delete-one-ally jackknife: the "
+            "like the alliance's. The beta's standard error is the larger of two. A "
+            "delete-one-ally jackknife: the "
             f"fit on every usable point without each of the {len(c.jackknife)} allies in turn "
             "gives beta "
             + ", ".join(f"{_f(b, 2)} without {a}" for a, b in c.jackknife.items())
-            + "; SE = sqrt((g - 1) / g x the sum of squared deviations from their mean). The "
-            "Jacobian's (residual variance on the points less the parameters) understates it: "
-            "the weights make the points count as fewer, and one ally's points move together.",
+            + "; SE = sqrt((g - 1) / g x the sum of squared deviations from their mean). And "
+            "the Jacobian's (residual variance on the points less the parameters), which "
+            "ignores that the weights make the points count as fewer and that one ally's points "
+            "move together; the jackknife in turn collapses where beta sits at a bound that "
+            "most delete-one fits also reach"
+            + (f" (here {_f(final.beta, 2)}, the upper bound)" if final.beta >= BETA_BOUNDS[1]
+               - 1e-9 else "") + ".",
             "",
         ]
     lines += [
@@ -109,7 +116,8 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         "",
         f"- Median held-out ratio: **{_f(c.held_out_median, 2)}** (goal "
         f"{GOAL_MEDIAN[0]}-{GOAL_MEDIAN[1]}); held-out points outside {lo}-{hi}: "
-        f"{_ids(outside_held)}. The goal is {verdict}.",
+        f"{_ids(outside_held)}. The goal on the median is {verdict}; every point outside "
+        f"{lo}-{hi} is listed below with the scope that sets it apart.",
         f"- Leave-one-out (each usable point predicted by a fit on all the others): median "
         f"**{_f(np.nanmedian(loo[used]), 2)}**, outside {lo}-{hi}: "
         f"{_ids(c.outside(loo, used))}.",
@@ -125,12 +133,14 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
            if c.relative is not None else
            "One alliance-wide unit cost cannot follow these differences")
         + ", and with so few points which third is held out moves the median a long way. "
-        "The usable points outside the range at the shipped prices, and their scope:",
+        "The usable points outside the range, held out (as predicted) or at the shipped "
+        "prices, and their scope:",
         "",
     ]
-    for i in np.flatnonzero(used & ((final.ratios < lo) | (final.ratios > hi))):
-        lines.append(f"- {t['id'][i]} ({_f(final.ratios[i], 2)}): {t['scope'][i]}. "
-                     f"{t['note'][i]}".rstrip())
+    for i in np.flatnonzero(c.to_explain()):
+        ratio = _f(final.ratios[i], 2) + (f", held out {_f(valid.ratios[i], 2)}" if held[i]
+                                           else "")
+        lines.append(f"- {t['id'][i]} ({ratio}): {t['scope'][i]}. {t['note'][i]}".rstrip())
     lines += [
         "",
         "## Model against published cost",
