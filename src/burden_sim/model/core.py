@@ -61,10 +61,10 @@ def step_by_step(activity: np.ndarray, prices: np.ndarray, factor: np.ndarray,
 
 def ordinary_pages() -> None:
     """Stop NumPy asking the kernel for huge pages on large arrays (unless the user set
-    NUMPY_MADVISE_HUGEPAGE). Where the kernel compacts memory to honour that request on each
-    first write (transparent_hugepage/defrag = madvise, as on this project's virtual
-    machines), filling fresh memory costs 3-5 s per GB against about 1 s with ordinary pages.
-    Results are unchanged."""
+    NUMPY_MADVISE_HUGEPAGE). On this project's virtual machines a first write to a fresh huge
+    page is slow (not compaction: /proc/vmstat shows the pages granted and no compaction
+    stalls): a first 10^6-sample run took 19-21 s with the hint against 2-5 s with ordinary
+    pages (docs/performance.md). Results are unchanged."""
     if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
         return
     try:
