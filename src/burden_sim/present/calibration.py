@@ -176,17 +176,19 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
 
 
 def figure(c: Calibration, path: Path) -> Path:
-    """Model against published cost in euros, log scale: fitted points at the shipped prices
-    (and beta),
-    held-out points as the validation fit predicts them, excluded points at the shipped prices,
-    with the 1:1 line and the 0.5-2 band."""
+    """Left: model against published cost in euros, log scale: fitted points at the shipped
+    prices (and beta), held-out points as the validation fit predicts them, excluded points at
+    the shipped prices, with the 1:1 line and the 0.5-2 band; only the points outside the band
+    are named (the page's table has them all). Right: each usable point's ratio at the shipped
+    prices against its ally's relative GDP per capita, what the national cost level leaves."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     t, pub = c.points.table, c.points.published_eur / 1e6
     model = c.final.ratios * pub
     predicted = c.validation.ratios * pub
-    fig = Figure(figsize=(7.5, 6))
-    ax = fig.subplots()
+    fig = Figure(figsize=(12, 5.5), layout="constrained")
+    ax, right = fig.subplots(1, 2, width_ratios=(1.25, 1))
     span = np.array([pub.min() / 2, pub.max() * 2])
     ax.plot(span, span, color="black", linewidth=0.8, label="model = published")
     ax.fill_between(span, span * GOAL_EACH[0], span * GOAL_EACH[1], color="#dddddd",
@@ -194,18 +196,41 @@ def figure(c: Calibration, path: Path) -> Path:
     groups = ((c.usable & ~c.held_out, model, "o", "#4c72b0", "fitted (shipped prices)"),
               (c.held_out, predicted, "s", "#dd8452", "held out (predicted without them)"),
               (~c.usable, model, "x", "#8c8c8c", "excluded (shipped prices)"))
+    lo, hi = GOAL_EACH
     for mask, y, marker, colour, label in groups:
         ax.scatter(pub[mask], y[mask], marker=marker, color=colour, s=28, label=label, zorder=3)
-        for i in np.flatnonzero(mask):
-            ax.annotate(t["id"][i], (pub[i], y[i]), fontsize=5.5, xytext=(3, 2),
+        for i in np.flatnonzero(mask & ((y < lo * pub) | (y > hi * pub))):
+            ax.annotate(t["id"][i], (pub[i], y[i]), fontsize=6.5, xytext=(4, -3),
                         textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("published national cost, EUR million (log scale)")
     ax.set_ylabel("model cost, EUR million (log scale)")
-    ax.set_title("Unit costs calibrated on published national mission costs", fontsize=10)
+    ax.set_title("Model against published cost (points outside 0.5-2 named)", fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
-    write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=150,
+    if c.relative is not None:
+        used = c.usable
+        kinds = t["kind"].to_numpy()
+        for kind, marker in (("air", "^"), ("land", "o"), ("transport", "D"), ("mixed", "s")):
+            mask = used & (kinds == kind)
+            right.scatter(c.relative[mask], c.final.ratios[mask], marker=marker, s=28,
+                          label=kind, zorder=3)
+        right.axhline(1, color="black", linewidth=0.8)
+        right.axhspan(lo, hi, color="#dddddd")
+        right.set_xscale("log")
+        right.set_yscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        for axis in (right.xaxis, right.yaxis):
+            axis.set_major_formatter(plain)
+            axis.set_minor_formatter(plain)
+        right.set_xlabel("ally's GDP per capita relative to the allies' (log scale)")
+        right.set_ylabel("model / published at the shipped prices (log scale)")
+        right.set_title(f"What the national cost level (beta {c.final.beta:.2f}) leaves",
+                        fontsize=10)
+        right.legend(fontsize=7, title="kind of mission", title_fontsize=7)
+    else:
+        right.set_axis_off()
+    write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=130,
                                                    metadata={"Software": None}))
     return path
 
