@@ -30,4 +30,4 @@ def test_notebook_runs_and_holds_real_numbers():
     assert "0.0" in swept and "1.0" in swept and "USA" in swept
     images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 3  # change bars, the sweep curve, the spending scatter
-    assert "allies at or above 2 % in 2024: 23 without a fund, 22 with it" in text_of(code[-1])
+    assert "allies at or above 2 % in 2024: 23 without a fund, 23 with it" in text_of(code[-1])
