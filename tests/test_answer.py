@@ -23,6 +23,26 @@ ROW = re.compile(rf"^\| ([A-Z]{{3}}) \| ([\d,.]+) \| {BAND} \| ([+-][\d,.]+) \| 
                  rf"([+-][\d.]+) \| {BAND} \|$")
 
 
+NAMES = {"GBR": "the United Kingdom", "CAN": "Canada", "NLD": "the Netherlands", "CZE": "Czechia",
+         "DNK": "Denmark", "NOR": "Norway", "SVK": "Slovakia", "BEL": "Belgium", "HRV": "Croatia",
+         "SVN": "Slovenia", "MNE": "Montenegro", "TUR": "Türkiye", "USA": "the United States",
+         "DEU": "Germany", "FRA": "France", "ITA": "Italy", "POL": "Poland", "BGR": "Bulgaria",
+         "GRC": "Greece", "FIN": "Finland", "HUN": "Hungary", "SWE": "Sweden", "ROU": "Romania",
+         "PRT": "Portugal", "ESP": "Spain", "EST": "Estonia", "LVA": "Latvia", "LTU": "Lithuania"}
+
+
+def names(allies) -> str:
+    """'A, B and C' from ISO codes."""
+    named = [NAMES[a] for a in allies]
+    return ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def by_change(figures: dict, largest_gain_first: bool = True) -> list[str]:
+    """The allies in the order of their central change (the largest gain, or extra bill, first)."""
+    sign = 1 if largest_gain_first else -1
+    return sorted(figures, key=lambda a: sign * figures[a][0])
+
+
 def usd(x: float) -> str:
     return f"{x:,.1f}"
 
@@ -108,25 +128,82 @@ def test_the_upper_bound_figures(comparison, change):
     assert f"repaid {usd(central)} {band(low, high)}" in FLAT
     assert (f"runs from {low / central:.2f} to {high / central:.2f} times its central "
             f"{usd(central)}") in FLAT
+    # by year: the amounts before and after the southern battlegroups, the band's ratios
+    yearly = comparison["reimbursed"].sel(scenario="common_fund").sum("ally") / 1e6
+    drawn = comparison["reimbursed_draws"].sel(scenario="common_fund").sum("ally") / 1e6
+    y_low, y_high = np.quantile(drawn.values, LEVELS, axis=drawn.dims.index("draw"))
+    assert np.abs(y_low / yearly.values - low / central).max() < 0.01
+    assert np.abs(y_high / yearly.values - high / central).max() < 0.01
+    assert f"each year's band runs from about {low / central:.2f} to {high / central:.2f}" in FLAT
+    before, after = yearly.sel(year=slice(2017, 2021)), yearly.sel(year=slice(2022, 2024))
+    tens = [f"{round(float(x), -1):,.0f}" for x in (before.min(), before.max(), after.min(),
+                                                    after.max())]
+    assert "about {}-{} a year until 2021 and {}-{} a year once".format(*tens) in FLAT
+    model = Calculator.build(*api.load(ROOT / "scenarios" / "common_fund.yaml"))
+    level = model.level[:, model.categories.index("person_year")]
+    allies = list(model.baseline.allies)
+    assert (f"a Czech person-year costs about {level[allies.index('CZE')]:.1f} times an average "
+            f"ally's, a US one about {level[allies.index('USA')]:.1f} times") in FLAT
+
     centrals = np.array([v[0] for v in fund.values()])
     assert (f"{int((centrals < 0).sum())} allies pay less, {int((centrals > 0).sum())} pay more"
             in TEXT)
-    for ally in ("GBR", "CZE", "CAN"):
+    gainers = by_change(fund)
+    assert gainers[:4] == ["GBR", "CAN", "NLD", "CZE"]
+    for ally in gainers[:4]:
         assert gain(fund[ally]) in FLAT, ally
-    for ally in ("USA", "DEU", "TUR", "FRA"):
+    assert f"then {names(gainers[4:9])}. Relative" in FLAT
+    payers = by_change(fund, largest_gain_first=False)
+    assert payers[:4] == ["TUR", "USA", "DEU", "FRA"]
+    for ally in payers[:4]:
         assert more(fund[ally]) in FLAT, ally
     gdp = comparison["gdp"].where(comparison["member"]).sum("year").isel(scenario=0) / 1e6
     bp = {a: tuple(1e4 * x / float(gdp.sel(ally=a)) for x in v) for a, v in fund.items()}
-    for ally in ("MNE", "CZE", "HRV"):
+    assert by_change(bp)[:4] == ["MNE", "CZE", "SVN", "HRV"]
+    for ally in ("MNE", "CZE", "SVN", "HRV"):
         central, low, high = bp[ally]
         assert f"{-central:.2f} bp of its GDP over the period [{-high:.2f} to {-low:.2f}]" in FLAT \
             or f"{-central:.2f} bp [{-high:.2f} to {-low:.2f}]" in FLAT, ally
+    heaviest = by_change(bp, largest_gain_first=False)
     central, low, high = bp["SWE"]
-    assert max(bp.values())[0] == central
+    assert heaviest[0] == "SWE"
+    assert f"no ally's extra bill exceeds {central:.2f} bp" in FLAT
     assert f"Sweden ({central:.2f} bp [{low:.2f} to {high:.2f}])" in FLAT
     assert f"({max(v[2] for v in bp.values()):.2f} at the top of its band)" in FLAT
+    assert heaviest[1:6] == ["TUR", "BGR", "GRC", "FIN", "HUN"]
+    two = [f"{bp[a][0]:.2f}" for a in heaviest[1:6]]
+    assert two[0] == two[1] and two[2] == two[3]
+    assert (f"Türkiye and Bulgaria ({two[0]}), Greece and Finland ({two[2]}) and Hungary "
+            f"({two[4]};") in FLAT
+    assert fund["EST"][0] < 0 < fund["LTU"][0] and abs(fund["LVA"][0]) < 1
     straddle = sorted(a for a, (_, low, high) in fund.items() if low < 0 < high)
     assert straddle == ["EST", "LVA"]
+    others = {s: sorted(a for a, (_, low, high) in change[s].items() if low < 0 < high)
+              for s in SCENARIOS[2:]}
+    most = max(others, key=lambda s: len(others[s]))
+    assert most == "fund_capped" and others[most] == ["ALB", "BEL", "EST", "LTU", "LVA"]
+    assert f"(at most {len(others[most])}, under the capped fund: Albania, Belgium and the three" \
+        in FLAT
+    gini = comparison["gini_net_pct_gdp"].mean("year")
+    assert (f"falls from {float(gini.sel(scenario='deploying_nation_pays')):.2f} to "
+            f"{float(gini.sel(scenario='common_fund')):.2f}") in FLAT
+
+
+def test_the_key_and_the_bands_described(comparison):
+    """The published cost shares counted, the US share before 2021 under both keys, the draws."""
+    import pandas as pd
+
+    shares = pd.read_csv(ROOT / "src" / "burden_sim" / "data" / "nato_cost_shares.csv")
+    published = int((shares.status == "published").sum())
+    assert f"with the {published} published per-ally values found" in FLAT
+    us = comparison["key_share"].sel(scenario="common_fund", ally="USA")
+    before = {f"{100 * float(x):.2f}" for x in us.sel(year=slice(2017, 2020))}
+    assert len(before) == 1 and f"Before 2021 the US paid {before.pop()} % of" in FLAT
+    derived = burden_sim.simulate(ROOT / "scenarios" / "common_fund.yaml",
+                                  set={"policy.key": "nato_derived"})
+    assert f"gave it {100 * float(derived['key_share'].sel(ally='USA', year=2017)):.1f} %" in FLAT
+    assert f"over the {DRAWS:,} draws of the unit costs" in FLAT
+    assert f"seed {SEED}," in FLAT
 
 
 def test_the_two_percent_count_and_its_band(comparison):
@@ -148,45 +225,116 @@ def test_the_two_percent_count_and_its_band(comparison):
     assert f"23 allies at 2 % with or without the fund [{low:.0f} to {high:.0f}; 22 in " \
         f"{fewer:.0f} % of the draws]" in FLAT
     assert set(np.unique(at_2)) == {22, 23}
+    # the repaid money kept in defence budgets: no ally falls below 2 %, in any draw
+    kept = api.load_scenario(ROOT / "scenarios" / "common_fund.yaml",
+                             set={"policy.accounting": "reimbursement_frees_budget"})
+    model = Calculator.build(kept, model.baseline)
+    at_2 = model.evaluate(pert_draws(p.central, p.low, p.high, DRAWS, SEED),
+                          model.terms.fraction_by_year(), model.terms.annual_cap_usd,
+                          wanted=("allies_at_2pct",))["allies_at_2pct"][:, -1]
+    assert set(np.unique(at_2)) == {23}
+    assert "(`accounting: reimbursement_frees_budget`) no ally falls below, in any draw" in FLAT
+
+
+def listing(figures: dict, allies: list[str], sign: int) -> list[str]:
+    """Each ally's '{central} [{band}]' with the sign turned (a gain is quoted positive)."""
+    out = []
+    for a in allies:
+        c, lo, hi = figures[a]
+        out.append(f"{usd(sign * c)} {band(*sorted((sign * lo, sign * hi)))}")
+    return out
 
 
 def test_the_proposal_and_design_figures(comparison, change):
     text = FLAT
     central, low, high = repaid(comparison, "proposal_2021")
     assert f"repays {usd(central)} over 2022-2024 {band(low, high)}" in text
+    # the cap binds every year but in a few draws; half of the costs at central prices
+    drawn = comparison["reimbursed_draws"].sel(scenario="proposal_2021", year=slice(2022, 2024))
+    below = int((abs(drawn.sum("ally") - 300e6) > 1).any("year").sum())
+    assert 0 < below < 10 and f"the cap binds every year in all but {below} of the" in text
+    half = comparison["gross"].sel(scenario="proposal_2021", year=slice(2022, 2024)).sum("ally")
+    half = half / 2e6
+    assert (f"half of the costs would be about {round(float(half.min()), -1):,.0f}-"
+            f"{round(float(half.max()), -1):,.0f} a year at central costs") in text
+    whole = repaid(comparison, "common_fund")[0]
+    assert round(whole / central) == 8 and "about an eighth of what the upper bound moves" in text
     proposal = change["proposal_2021"]
-    for ally, named in (("GBR", "the United Kingdom gains"), ("CZE", "Czechia"),
-                        ("ITA", "Italy")):
-        c, lo, hi = proposal[ally]
-        assert f"{named} {usd(-c)} {band(-hi, -lo)}" in text, ally
-    c, lo, hi = proposal["USA"]
-    assert f"pays {usd(c)} more {band(lo, hi)}" in text
-    for ally, named in (("DEU", "Germany"), ("TUR", "Türkiye")):
-        c, lo, hi = proposal[ally]
-        assert f"{named} {usd(c)} {band(lo, hi)}" in text, ally
+    gainers, payers = by_change(proposal), by_change(proposal, largest_gain_first=False)
+    assert gainers[:4] == ["GBR", "NLD", "ITA", "CZE"]
+    assert payers[:4] == ["USA", "TUR", "POL", "DEU"]
+    assert "the United Kingdom gains {}, the Netherlands {}, Italy {} and Czechia {};".format(
+        *listing(proposal, gainers[:4], -1)) in text
+    assert "the United States pays {} more {}, Türkiye {}, Poland {} and Germany {}.".format(
+        *listing(proposal, payers[:1], 1)[0].split(" ", 1),
+        *listing(proposal, payers[1:4], 1)) in text
+    centrals = np.array([v[0] for v in proposal.values()])
+    assert (f"{int((centrals < 0).sum())} allies pay less and {int((centrals > 0).sum())} "
+            "more") in text
     c, lo, hi = proposal["FRA"]
+    assert change["common_fund"]["FRA"][0] > 0 > c
     assert f"gains {usd(-c)} {band(-hi, -lo)} here" in text
 
     central, low, high = repaid(comparison, "fund_enablers_only")
     assert f"repays {usd(central)} {band(low, high)}" in text
-    enablers = change["fund_enablers_only"]
-    hosts = [enablers[a] for a in ("EST", "LVA", "LTU")]
+    enablers, fund = change["fund_enablers_only"], change["common_fund"]
+    hosts = ("EST", "LVA", "LTU")
+    ratio = {a: abs(enablers[a][0] / fund[a][0]) for a in enablers
+             if a not in hosts and abs(enablers[a][0]) > 2}
+    largest = max(ratio, key=ratio.get)
+    assert (f"at most {100 * ratio[largest]:.0f} % of it ({NAMES[largest]}'s) for every other "
+            "ally whose change exceeds 2") in text
+    assert max(abs(enablers[a][0] / fund[a][0]) for a in hosts) > 1
+    assert set(by_change(enablers)[:5]) == {"GBR", "CZE", *hosts}
     assert "({} {}, {} {} and {} {} less".format(
-        *(x for h in hosts for x in (usd(-h[0]), band(-h[2], -h[1])))) in text
+        *(x for a in hosts for x in listing(enablers, [a], -1)[0].split(" ", 1))) in text
     assert f"United Kingdom ({gain(enablers['GBR'])})" in text
     assert f"Czechia ({gain(enablers['CZE'])})" in text
 
     assert repaid(comparison, "fund_capped")[1:] == pytest.approx((2400.0, 2400.0))
+    drawn = comparison["reimbursed_draws"].sel(scenario="fund_capped").sum("ally")
+    below = int((abs(drawn - 300e6) > 1).any("year").sum())
+    assert below == 1 and "binds in every year of all but one of the" in text
     capped = change["fund_capped"]
-    for ally, named in (("GBR", "United Kingdom gains"), ("CZE", "Czechia")):
-        c, lo, hi = capped[ally]
-        assert f"{named} {usd(-c)} {band(-hi, -lo)}" in text, ally
-    assert f"pays {more(capped['USA'])}" in text
+    gainers, payers = by_change(capped), by_change(capped, largest_gain_first=False)
+    assert gainers[:4] == ["GBR", "CAN", "NLD", "CZE"]
+    assert payers[:5] == ["TUR", "FRA", "DEU", "ITA", "USA"]
+    assert "the United Kingdom gains {}, Canada {}, the Netherlands {} and Czechia {};".format(
+        *listing(capped, gainers[:4], -1)) in text
+    quoted = "Türkiye pays {} more {}, France {}, Germany {}, Italy {} and the United States {}"
+    assert quoted.format(*listing(capped, payers[:1], 1)[0].split(" ", 1),
+                         *listing(capped, payers[1:5], 1)) in text
 
     gdp_key = change["fund_gdp_key"]
     assert f"United States: {more(gdp_key['USA'])}" in text
     for ally, named in (("GBR", "Kingdom"), ("CAN", "Canada"), ("CZE", "Czechia")):
+        assert gdp_key[ally][0] < fund[ally][0] < 0
         assert f"{named} ({gain(gdp_key[ally])})" in text, ally
+    for ally, named in (("DEU", "Germany"), ("ITA", "Italy"), ("FRA", "France")):
+        assert gdp_key[ally][0] < 0 < fund[ally][0]
+        assert f"{named} ({gain(gdp_key[ally])})" in text, ally
+    centrals = np.array([v[0] for v in gdp_key.values()])
+    assert by_change(gdp_key, largest_gain_first=False)[:2] == ["USA", "TUR"]
+    assert (f"{int((centrals > 0).sum())} allies pay more, {int((centrals < 0).sum())} "
+            "less") in text
+
+
+def test_the_sensitivity_figure(monkeypatch, capsys):
+    """`burden-sim sensitivity` as the page runs it: the person-year's first-order index."""
+    from burden_sim.cli import main
+
+    monkeypatch.setattr("sys.argv", ["burden-sim", "sensitivity",
+                                     str(ROOT / "scenarios" / "fund_sensitivity.yaml"),
+                                     "--output-var", "net", "--ally", "DEU", "--samples", "1024",
+                                     "--format", "csv"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code in (0, None)
+    lines = [r.split(",") for r in capsys.readouterr().out.splitlines()]
+    s1 = {r[0]: float(r[1]) for r in lines if r[0].startswith(("unit_costs.", "policy."))}
+    assert max(s1, key=s1.get) == "unit_costs.person_year"
+    assert sum(v for k, v in s1.items() if k != "unit_costs.person_year") < 0.05
+    assert f"(first-order index {s1['unit_costs.person_year']:.2f})" in FLAT
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +362,17 @@ def test_the_engine_figures_quoted(history):
         quoted[name] = (c, low, high)
         assert f"{usd(c)} [{usd(low)} to {usd(high)}]" in text, name
         assert low <= c <= high, name
+    assert f"the {len(missions)} catalogue missions cost" in text
+    assert sum(m.startswith("snm") for m in missions) == 4 and "the four standing maritime" in text
+    # the engine's air-policing fit, as its generated page (tests/test_engine_costs.py) has it
+    engine_costs = " ".join((ROOT / "docs" / "engine_costs.md").read_text().split())
+    fitted = re.search(r"fitted on the (\d+) air-policing points", engine_costs).group(1)
+    low, high = re.search(r"from ([\d.]+) to ([\d.]+) now", engine_costs).groups()
+    assert f"fitted on {['', '', 'two', 'three', 'four', 'five', 'six'][int(fitted)]} published" \
+        in text
+    assert f"(engine_costs.md: from {low} to {high} times each published cost)" in text
+    frigate = api.load(ROOT / "scenarios" / "engine_history.yaml")[1].unit_costs
+    assert f"(EUR {frigate['ship_day_frigate'].central:,.0f} a day;" in text
 
 
 def test_the_engine_volunteering_figures():
@@ -239,6 +398,13 @@ def test_the_engine_volunteering_figures():
     assert f"Czechia {usd(-c)} less {band(-hi, -lo)}" in text
     outside = [a for a, (c, lo, hi) in figures.items() if not lo <= c <= hi]
     assert outside == []
+    assert int(cmp["unfilled_slots"].sum()) == 0  # every slot filled in both runs
+    more_ = (fund["deployments"] - quo["deployments"]).sum("year").to_series().sort_values()
+    assert set(more_.index[-4:]) == {"MNE", "BGR", "ROU", "PRT"}
+    fewer = more_.index[:6]
+    assert set(fewer) == {"USA", "ITA", "FRA", "GBR", "ESP", "DEU"}
+    assert more_.iloc[6] > more_.iloc[5]
+    assert f"send {-int(more_.iloc[5])} to {-int(more_.iloc[0])} fewer each" in text
 
 
 @pytest.mark.parametrize("name", ["engine_history", "engine_open_status_quo",
@@ -278,6 +444,19 @@ def test_the_cost_level_sensitivity_quoted():
     assert (f"one standard error down, to {beta - se:.2f}, moves the full fund's total from "
             f"{usd(totals[0])} to {usd(totals[1])}") in FLAT
     assert f"beta 0 (every ally priced alike) to {usd(totals[2])}" in FLAT
+
+
+def test_the_calibration_figures_quoted():
+    """The held-out check as docs/calibration.md (tests/test_calibration.py regenerates it)."""
+    page = " ".join((ROOT / "docs" / "calibration.md").read_text().split())
+    held, _ = map(int, re.search(r"(\d+) of the (\d+) usable points were held out",
+                                      page).groups())
+    median = re.search(r"Median held-out ratio: \*\*([\d.]+)\*\*", page).group(1)
+    outside = re.search(r"held-out points outside 0.5-2.0: ([A-Z0-9_, ]+)\.", page).group(1)
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    count = len(outside.split(", "))
+    assert (f"the held-out check's median, {median}, meets its goal, but {words[count]} of the "
+            f"{words[held]} held-out points") in FLAT
 
 
 def test_what_the_old_derived_key_would_change_for_the_us(comparison):

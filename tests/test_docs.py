@@ -195,3 +195,13 @@ def test_every_document_has_a_block_checked():
 def test_commands_are_split_as_a_shell_would():
     text = "a x \\\n   --y 1  # note\n# only a comment\nb && c 'd e'\nf | g\n"
     assert commands(text) == ["a x --y 1", "b", "c 'd e'", "f | g"]
+
+
+def test_getting_started_sweeps_the_shipped_person_year_range():
+    """Its grid's 'low, calibrated and high' person-year costs are unit_costs.csv's."""
+    from burden_sim.inputs.baseline import load_baseline
+
+    cost = load_baseline().unit_costs["person_year"]
+    text = (ROOT / "docs" / "getting-started.md").read_text()
+    assert (f"unit_costs.person_year={cost.low:.0f},{cost.central:.0f},{cost.high:.0f} "
+            in text)
