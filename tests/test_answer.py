@@ -132,8 +132,8 @@ def test_the_upper_bound_figures(comparison, change):
     yearly = comparison["reimbursed"].sel(scenario="common_fund").sum("ally") / 1e6
     drawn = comparison["reimbursed_draws"].sel(scenario="common_fund").sum("ally") / 1e6
     y_low, y_high = np.quantile(drawn.values, LEVELS, axis=drawn.dims.index("draw"))
-    assert np.abs(y_low / yearly.values - low / central).max() < 0.01
-    assert np.abs(y_high / yearly.values - high / central).max() < 0.01
+    assert np.abs(y_low / yearly.values - low / central).max() < 0.02  # "about"
+    assert np.abs(y_high / yearly.values - high / central).max() < 0.02
     assert f"each year's band runs from about {low / central:.2f} to {high / central:.2f}" in FLAT
     before, after = yearly.sel(year=slice(2017, 2021)), yearly.sel(year=slice(2022, 2024))
     tens = [f"{round(float(x), -1):,.0f}" for x in (before.min(), before.max(), after.min(),
@@ -170,20 +170,31 @@ def test_the_upper_bound_figures(comparison, change):
     assert f"no ally's extra bill exceeds {central:.2f} bp" in FLAT
     assert f"Sweden ({central:.2f} bp [{low:.2f} to {high:.2f}])" in FLAT
     assert f"({max(v[2] for v in bp.values()):.2f} at the top of its band)" in FLAT
-    assert heaviest[1:6] == ["TUR", "BGR", "GRC", "FIN", "HUN"]
-    two = [f"{bp[a][0]:.2f}" for a in heaviest[1:6]]
-    assert two[0] == two[1] and two[2] == two[3]
-    assert (f"Türkiye and Bulgaria ({two[0]}), Greece and Finland ({two[2]}) and Hungary "
-            f"({two[4]};") in FLAT
-    assert fund["EST"][0] < 0 < fund["LTU"][0] and abs(fund["LVA"][0]) < 1
+    groups: list[tuple[list[str], str]] = []  # the next five, those at the same figure together
+    for a in heaviest[1:6]:
+        figure = f"{bp[a][0]:.2f}"
+        if groups and groups[-1][1] == figure:
+            groups[-1][0].append(a)
+        else:
+            groups.append(([a], figure))
+    quoted = [f"{names(g) if len(g) > 1 else NAMES[g[0]]} ({figure})" for g, figure in groups]
+    assert (", ".join(quoted[:-1]) + " and " + quoted[-1][:-1] + ";") in FLAT
+    est, lva, ltu = (fund[a][0] for a in ("EST", "LVA", "LTU"))
+    assert est < 0 < lva < ltu
+    assert (f"Estonia gains a little at central costs ({usd(-est)} over the eight years: its "
+            f"host-nation support for air policing is repaid), Latvia pays a little more "
+            f"({usd(lva)}) and Lithuania more ({usd(ltu)})") in FLAT
     straddle = sorted(a for a, (_, low, high) in fund.items() if low < 0 < high)
     assert straddle == ["EST", "LVA"]
     others = {s: sorted(a for a, (_, low, high) in change[s].items() if low < 0 < high)
               for s in SCENARIOS[2:]}
     most = max(others, key=lambda s: len(others[s]))
-    assert most == "fund_capped" and others[most] == ["ALB", "BEL", "EST", "LTU", "LVA"]
-    assert f"(at most {len(others[most])}, under the capped fund: Albania, Belgium and the three" \
-        in FLAT
+    baltic = {"EST", "LTU", "LVA"}
+    assert most == "fund_capped" and baltic <= set(others[most])
+    rest = [a for a in others[most] if a not in baltic]
+    listed = ", ".join(NAMES[a] for a in rest) + (" and " if rest else "")
+    assert (f"(at most {len(others[most])}, under the capped fund: {listed}the three Baltic "
+            "hosts)") in FLAT
     gini = comparison["gini_net_pct_gdp"].mean("year")
     assert (f"falls from {float(gini.sel(scenario='deploying_nation_pays')):.2f} to "
             f"{float(gini.sel(scenario='common_fund')):.2f}") in FLAT
@@ -207,24 +218,25 @@ def test_the_key_and_the_bands_described(comparison):
 
 
 def test_the_two_percent_count_and_its_band(comparison):
-    assert int(comparison["allies_at_2pct"].sel(scenario="deploying_nation_pays", year=2024)) == 23
-    assert int(comparison["allies_at_2pct"].sel(scenario="common_fund", year=2024)) == 23
+    count = comparison["allies_at_2pct"].sel(year=2024)
+    before = int(count.sel(scenario="deploying_nation_pays"))
+    central = int(count.sel(scenario="common_fund"))
     after = comparison["defence_pct_gdp_after"].sel(year=2024)
-    for ally, named, before in (("MNE", "Montenegro", 2.02), ("SVK", "Slovakia", 2.00)):
-        assert round(float(after.sel(scenario="deploying_nation_pays", ally=ally)), 2) == before
+    for ally, named in (("MNE", "Montenegro"), ("SVK", "Slovakia")):
+        was = float(after.sel(scenario="deploying_nation_pays", ally=ally))
         share = float(after.sel(scenario="common_fund", ally=ally))
-        assert round(share, 2) == 2.00 and share < 2  # below 2, but 2.00 as NATO publishes
-        assert f"{named} ({before:.2f} % of GDP without the fund) falls to {share:.3f} %" in FLAT
+        assert share < 2 <= round(was, 2)  # at 2 % as NATO publishes before, below 2 after
+        assert (f"{named} ({was:.2f} % of GDP without the fund) falls to {share:.3f} % "
+                f"({share:.2f} % as NATO publishes)") in FLAT
     model = Calculator.build(*api.load(ROOT / "scenarios" / "common_fund.yaml"))
     p = model.prices
     at_2 = model.evaluate(pert_draws(p.central, p.low, p.high, DRAWS, SEED),
                           model.terms.fraction_by_year(), model.terms.annual_cap_usd,
                           wanted=("allies_at_2pct",))["allies_at_2pct"][:, -1]
     low, high = np.quantile(at_2, LEVELS)
-    fewer = 100 * float(np.mean(at_2 == 22))
-    assert f"23 allies at 2 % with or without the fund [{low:.0f} to {high:.0f}; 22 in " \
-        f"{fewer:.0f} % of the draws]" in FLAT
-    assert set(np.unique(at_2)) == {22, 23}
+    same = 100 * float(np.mean(at_2 == central))
+    assert (f"{central} allies at 2 % with the fund and {before} without [{low:.0f} to "
+            f"{high:.0f}; {central} in {same:.0f} % of the draws]") in FLAT
     # the repaid money kept in defence budgets: no ally falls below 2 %, in any draw
     kept = api.load_scenario(ROOT / "scenarios" / "common_fund.yaml",
                              set={"policy.accounting": "reimbursement_frees_budget"})
@@ -232,8 +244,19 @@ def test_the_two_percent_count_and_its_band(comparison):
     at_2 = model.evaluate(pert_draws(p.central, p.low, p.high, DRAWS, SEED),
                           model.terms.fraction_by_year(), model.terms.annual_cap_usd,
                           wanted=("allies_at_2pct",))["allies_at_2pct"][:, -1]
-    assert set(np.unique(at_2)) == {23}
+    assert set(np.unique(at_2)) == {before}
     assert "(`accounting: reimbursement_frees_budget`) no ally falls below, in any draw" in FLAT
+
+
+def ranked(figures: dict, allies: list[str], verb: str, suffix: str) -> str:
+    """'A gains x [band], B y [band] and C z [band]' (or 'A pays x more [band], ...'), as the
+    page quotes the largest gains or extra bills."""
+    sign = -1 if verb == "gains" else 1
+    parts = listing(figures, allies, sign)
+    central, rest = parts[0].split(" ", 1)
+    said = [f"{NAMES[allies[0]]} {verb} {central}{suffix} {rest}"] + [
+        f"{NAMES[a]} {x}" for a, x in zip(allies[1:], parts[1:], strict=True)]
+    return ", ".join(said[:-1]) + " and " + said[-1]
 
 
 def listing(figures: dict, allies: list[str], sign: int) -> list[str]:
@@ -252,22 +275,26 @@ def test_the_proposal_and_design_figures(comparison, change):
     # the cap binds every year but in a few draws; half of the costs at central prices
     drawn = comparison["reimbursed_draws"].sel(scenario="proposal_2021", year=slice(2022, 2024))
     below = int((abs(drawn.sum("ally") - 300e6) > 1).any("year").sum())
-    assert 0 < below < 10 and f"the cap binds every year in all but {below} of the" in text
+    assert 0 < below < 100 and f"the cap binds every year in all but {below} of the" in text
     half = comparison["gross"].sel(scenario="proposal_2021", year=slice(2022, 2024)).sum("ally")
     half = half / 2e6
     assert (f"half of the costs would be about {round(float(half.min()), -1):,.0f}-"
             f"{round(float(half.max()), -1):,.0f} a year at central costs") in text
     whole = repaid(comparison, "common_fund")[0]
-    assert round(whole / central) == 8 and "about an eighth of what the upper bound moves" in text
+    fraction = {8: "an eighth", 9: "a ninth", 10: "a tenth"}[round(whole / central)]
+    assert f"about {fraction} of what the upper bound moves" in text
     proposal = change["proposal_2021"]
     gainers, payers = by_change(proposal), by_change(proposal, largest_gain_first=False)
-    assert gainers[:4] == ["GBR", "NLD", "ITA", "CZE"]
-    assert payers[:4] == ["USA", "TUR", "POL", "DEU"]
-    assert "the United Kingdom gains {}, the Netherlands {}, Italy {} and Czechia {};".format(
-        *listing(proposal, gainers[:4], -1)) in text
-    assert "the United States pays {} more {}, Türkiye {}, Poland {} and Germany {}.".format(
-        *listing(proposal, payers[:1], 1)[0].split(" ", 1),
-        *listing(proposal, payers[1:4], 1)) in text
+    said = [f"{NAMES[a]} {x}" for a, x in zip(gainers[:4], listing(proposal, gainers[:4], -1),
+                                               strict=True)]
+    said[0] = said[0].replace(" ", " gains ", 1) if not said[0].startswith("the ") else \
+        said[0].replace(NAMES[gainers[0]], NAMES[gainers[0]] + " gains", 1)
+    assert (", ".join(said[:-1]) + " and " + said[-1] + ";") in text
+    central, rest = listing(proposal, payers[:1], 1)[0].split(" ", 1)
+    said = [f"{NAMES[payers[0]]} pays {central} more {rest}"] + [
+        f"{NAMES[a]} {x}" for a, x in zip(payers[1:4], listing(proposal, payers[1:4], 1),
+                                         strict=True)]
+    assert (", ".join(said[:-1]) + " and " + said[-1] + ".") in text
     centrals = np.array([v[0] for v in proposal.values()])
     assert (f"{int((centrals < 0).sum())} allies pay less and {int((centrals > 0).sum())} "
             "more") in text
@@ -294,16 +321,11 @@ def test_the_proposal_and_design_figures(comparison, change):
     assert repaid(comparison, "fund_capped")[1:] == pytest.approx((2400.0, 2400.0))
     drawn = comparison["reimbursed_draws"].sel(scenario="fund_capped").sum("ally")
     below = int((abs(drawn - 300e6) > 1).any("year").sum())
-    assert below == 1 and "binds in every year of all but one of the" in text
+    assert 0 < below < 100 and f"binds in every year of all but {below} of the" in text
     capped = change["fund_capped"]
     gainers, payers = by_change(capped), by_change(capped, largest_gain_first=False)
-    assert gainers[:4] == ["GBR", "CAN", "NLD", "CZE"]
-    assert payers[:5] == ["TUR", "FRA", "DEU", "ITA", "USA"]
-    assert "the United Kingdom gains {}, Canada {}, the Netherlands {} and Czechia {};".format(
-        *listing(capped, gainers[:4], -1)) in text
-    quoted = "Türkiye pays {} more {}, France {}, Germany {}, Italy {} and the United States {}"
-    assert quoted.format(*listing(capped, payers[:1], 1)[0].split(" ", 1),
-                         *listing(capped, payers[1:5], 1)) in text
+    assert ranked(capped, gainers[:4], "gains", "") + ";" in text
+    assert ranked(capped, payers[:5], "pays", " more") in text
 
     gdp_key = change["fund_gdp_key"]
     assert f"United States: {more(gdp_key['USA'])}" in text
@@ -430,18 +452,19 @@ def test_every_engine_central_value_lies_in_its_band(name):
 
 
 def test_the_cost_level_sensitivity_quoted():
-    """The fund's total one standard error of beta either way (its upper bound is 1)."""
+    """The fund's total one standard error of beta either way (within its bounds, 0 and 1)."""
     import csv
 
     table = (ROOT / "src" / "burden_sim" / "data" / "cost_level.csv").open()
     row = next(r for r in csv.DictReader(table) if r["parameter"] == "beta")
     beta, se = float(row["value"]), float(row["se"])
-    assert beta == 1.0  # the fit sits at its upper bound: one standard error goes down only
+    low, high = max(beta - se, 0.0), min(beta + se, 1.0)
     totals = [float(burden_sim.simulate(ROOT / "scenarios" / "common_fund.yaml",
                                         set={"cost_level.beta": b})["reimbursed"].sum()) / 1e6
-              for b in (beta, beta - se, 0.0)]
-    assert (f"its beta, {beta:.1f}, the upper bound, has a standard error of {se:.2f}") in FLAT
-    assert (f"one standard error down, to {beta - se:.2f}, moves the full fund's total from "
+              for b in (low, high, 0.0)]
+    assert f"its beta, {beta:.3f}, has a standard error of {se:.3f}" in FLAT
+    assert (f"one standard error either way, {low:.3f} to {high:.3f}"
+            f"{', its bound,' if high == 1.0 else ''} moves the full fund's total from "
             f"{usd(totals[0])} to {usd(totals[1])}") in FLAT
     assert f"beta 0 (every ally priced alike) to {usd(totals[2])}" in FLAT
 
@@ -452,11 +475,20 @@ def test_the_calibration_figures_quoted():
     held, _ = map(int, re.search(r"(\d+) of the (\d+) usable points were held out",
                                       page).groups())
     median = re.search(r"Median held-out ratio: \*\*([\d.]+)\*\*", page).group(1)
-    outside = re.search(r"held-out points outside 0.5-2.0: ([A-Z0-9_, ]+)\.", page).group(1)
+    outside = re.search(r"[Hh]eld-out points outside 0.5-2.0: ([A-Z0-9_, ]+)\.", page).group(1)
     words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-    count = len(outside.split(", "))
-    assert (f"the held-out check's median, {median}, meets its goal, but {words[count]} of the "
-            f"{words[held]} held-out points") in FLAT
+    held_outside = len(outside.split(", "))
+    within = "within its goal" if 0.8 <= float(median) <= 1.25 else "outside its goal"
+    total, explained, unexplained = map(int, re.search(
+        r"Of the (\d+) usable points outside 0.5-2.0, held out or at the shipped prices, (\d+) "
+        r"are explained by their scope and (\d+) are not", page).groups())
+    assert explained + unexplained == total
+    met = "met" if within == "within its goal" and not unexplained else "not met"
+    assert (f"the held-out check's median, {median}, is {within}, but {words[total]} points lie "
+            f"outside 0.5 to 2 times their published cost, {words[held_outside]} of them held "
+            f"out, and for {words[unexplained]} of them nothing found explains it, so the goal "
+            f"is {met}") in FLAT
+    assert held >= held_outside
 
 
 def test_what_the_old_derived_key_would_change_for_the_us(comparison):

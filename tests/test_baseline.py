@@ -67,19 +67,32 @@ def test_every_row_cites_a_known_source():
 
 
 def test_unit_costs_follow_from_their_sources():
-    """The sourced ranges; the central values are the calibration's (tests/test_calibration)."""
+    """The sourced ranges, each the lowest to the highest published figure per unit among the
+    category's sources (its usable calibration points included), checked by hand; the central
+    values are the calibration's (tests/test_calibration)."""
     fx = pd.read_csv(DATA_DIR / "fx.csv").set_index(["pair", "year"])["rate"]
     costs = pd.read_csv(DATA_DIR / "unit_costs.csv").set_index("category")
     czk, pln = fx["CZK_per_EUR"], fx["PLN_per_EUR"]
     move = 2.6e6 / 200 / fx["HRK_per_EUR"][2017]  # Croatian rail transport to Lithuania
     assert costs.loc["person_move", "low"] == pytest.approx(move, abs=1)
-    # the Portuguese charter of a ship and a flight to Romania, 2022 (EUR, 221 troops)
-    assert costs.loc["person_move", "high"] == pytest.approx(1267888 / 221, abs=1)
-    person_year = 363e6 / 290 / (13 / 12) / czk[2018]  # Czech eFP mandate 2018, all costs
-    assert costs.loc["person_year", "low"] == pytest.approx(person_year - 2 * move, abs=1)
-    assert costs.loc["person_year", "high"] == 1e9 / 5000  # German brigade, EUR 1 bn / 5,000
-    assert costs.loc["aircraft_month", "low"] == pytest.approx(7.8e6 / 20 / pln[2014], abs=1)
-    assert costs.loc["aircraft_month", "high"] == 6e6 / 16  # Dutch F-16s, 2014: EUR 6 m
+    # the Portuguese charter of a ship with road haulage to Romania, 2022 (EUR, 221 troops)
+    assert costs.loc["person_move", "high"] == pytest.approx(1071888 / 221, abs=1)
+    # the Czech contingent in Slovakia, Mar 2022 - Jun 2023: 420 x 16 months, two moves a year
+    slovakia = (540e6 / czk[2022] - 1120 * move) / 560
+    assert costs.loc["person_year", "low"] == pytest.approx(slovakia, abs=1)
+    # the Spanish contingent in Latvia, 2017: 321 people from 9 June (181.0472 person-years in
+    # calibration_points.csv), one move each
+    spain = (63.4e6 - 321 * move) / 181.0472
+    assert costs.loc["person_year", "high"] == pytest.approx(spain, abs=1)
+    mandate = 363e6 / 290 / (13 / 12) / czk[2018] - 2 * move  # Czech eFP mandate 2018
+    assert costs.loc["person_year", "low"] < mandate < 1e9 / 5000 < costs.loc["person_year",
+                                                                             "high"]
+    # Polish Orlik 7, 2017: 4 F-16 x 4 months; Italian Eurofighters in Bulgaria, 2017
+    assert costs.loc["aircraft_month", "low"] == pytest.approx(5.5e6 / 16 / pln[2017], abs=1)
+    bulgaria = 16.1629  # 4 aircraft x 123 days / 30.44, as calibration_points.csv counts it
+    assert costs.loc["aircraft_month", "high"] == pytest.approx(11560544 / bulgaria, abs=1)
+    assert costs.loc["aircraft_month", "low"] < 7.8e6 / 20 / pln[2014] < 6e6 / 16 < costs.loc[
+        "aircraft_month", "high"]  # the range before: Polish 2014, Dutch 2014
     for name in ("person_year", "person_move", "aircraft_month"):
         assert costs.loc[name, "low"] <= costs.loc[name, "central"] <= costs.loc[name, "high"]
 
@@ -111,7 +124,7 @@ def edit(path, old, new):
         ("gdp.csv", ",WB_WDI_DATA360,actual", ",NOWHERE,actual",
          "gdp.csv, row 2: source_id 'NOWHERE' is not in sources.csv"),
         ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv, row 288: gdp_usd is negative"),
-        ("unit_costs.csv", "person_year,113442", "person_year,-113442",
+        ("unit_costs.csv", "person_year,130410", "person_year,-130410",
          "unit_costs.csv, row 2: central is negative"),
     ],
 )

@@ -5,6 +5,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+import burden_sim
+
 NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "notebooks" / "compare_policies.ipynb"
 
 
@@ -30,4 +32,8 @@ def test_notebook_runs_and_holds_real_numbers():
     assert "0.0" in swept and "1.0" in swept and "USA" in swept
     images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 3  # change bars, the sweep curve, the spending scatter
-    assert "allies at or above 2 % in 2024: 23 without a fund, 23 with it" in text_of(code[-1])
+    scenarios = NOTEBOOK.parents[2] / "scenarios"
+    counts = [int(burden_sim.simulate(scenarios / f"{name}.yaml")["allies_at_2pct"].sel(
+        year=2024)) for name in ("deploying_nation_pays", "common_fund")]
+    assert (f"allies at or above 2 % in 2024: {counts[0]} without a fund, {counts[1]} with "
+            "it") in text_of(code[-1])

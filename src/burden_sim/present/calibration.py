@@ -111,13 +111,18 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
     ]
     lines += [f"| {t['id'][i]} | {_f(valid.ratios[i], 2)} |" for i in np.flatnonzero(held)]
     outside_held = c.outside(valid.ratios, held)
-    verdict = "met" if c.goal_met else "**not met**"
+    outside = c.to_explain()
+    unexplained = c.unexplained()
+    verdict = "met" if c.median_met else "**not met**"
     lines += [
         "",
         f"- Median held-out ratio: **{_f(c.held_out_median, 2)}** (goal "
-        f"{GOAL_MEDIAN[0]}-{GOAL_MEDIAN[1]}); held-out points outside {lo}-{hi}: "
-        f"{_ids(outside_held)}. The goal on the median is {verdict}; every point outside "
-        f"{lo}-{hi} is listed below with the scope that sets it apart.",
+        f"{GOAL_MEDIAN[0]}-{GOAL_MEDIAN[1]}): {verdict}. Held-out points outside {lo}-{hi}: "
+        f"{_ids(outside_held)}. Of the {int(outside.sum())} usable points outside {lo}-{hi}, "
+        f"held out or at the shipped prices, {int(outside.sum()) - len(unexplained)} are "
+        f"explained by their scope and {len(unexplained)} are not ({_ids(unexplained)}); "
+        "each is listed below. The goal, the median within its range and every point within "
+        f"{lo}-{hi} or explained, is {'met' if c.goal_met else '**not met**'}.",
         f"- Leave-one-out (each usable point predicted by a fit on all the others): median "
         f"**{_f(np.nanmedian(loo[used]), 2)}**, outside {lo}-{hi}: "
         f"{_ids(c.outside(loo, used))}.",
@@ -134,13 +139,15 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
            "One alliance-wide unit cost cannot follow these differences")
         + ", and with so few points which third is held out moves the median a long way. "
         "The usable points outside the range, held out (as predicted) or at the shipped "
-        "prices, and their scope:",
+        "prices, their scope, and what explains them or that nothing found does:",
         "",
     ]
-    for i in np.flatnonzero(c.to_explain()):
+    for i in np.flatnonzero(outside):
         ratio = _f(final.ratios[i], 2) + (f", held out {_f(valid.ratios[i], 2)}" if held[i]
                                            else "")
-        lines.append(f"- {t['id'][i]} ({ratio}): {t['scope'][i]}. {t['note'][i]}".rstrip())
+        note = t["note"][i]
+        why = note[note.index("Outside "):] if "Outside " in note else "No reason recorded."
+        lines.append(f"- {t['id'][i]} ({ratio}): {t['scope'][i]}. {why}")
     lines += [
         "",
         "## Model against published cost",
