@@ -142,6 +142,7 @@ def test_the_upper_bound_figures(comparison, change):
     model = Calculator.build(*api.load(ROOT / "scenarios" / "common_fund.yaml"))
     level = model.level[:, model.categories.index("person_year")]
     allies = list(model.baseline.allies)
+    assert f"to the power {model.baseline.cost_level_beta:.3f};" in FLAT
     assert (f"a Czech person-year costs about {level[allies.index('CZE')]:.1f} times an average "
             f"ally's, a US one about {level[allies.index('USA')]:.1f} times") in FLAT
 

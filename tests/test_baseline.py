@@ -77,8 +77,8 @@ def test_unit_costs_follow_from_their_sources():
     assert costs.loc["person_move", "low"] == pytest.approx(move, abs=1)
     # the Portuguese charter of a ship with road haulage to Romania, 2022 (EUR, 221 troops)
     assert costs.loc["person_move", "high"] == pytest.approx(1071888 / 221, abs=1)
-    # the Czech contingent in Slovakia, Mar 2022 - Jun 2023: 420 x 16 months, two moves a year
-    slovakia = (540e6 / czk[2022] - 1120 * move) / 560
+    # the Czech contingent in Slovakia, Apr 2022 - Jun 2023: 420 x 15 months, two moves a year
+    slovakia = (540e6 / czk[2022] - 1050 * move) / 525
     assert costs.loc["person_year", "low"] == pytest.approx(slovakia, abs=1)
     # the Spanish contingent in Latvia, 2017: 321 people from 9 June (181.0472 person-years in
     # calibration_points.csv), one move each
@@ -124,7 +124,7 @@ def edit(path, old, new):
         ("gdp.csv", ",WB_WDI_DATA360,actual", ",NOWHERE,actual",
          "gdp.csv, row 2: source_id 'NOWHERE' is not in sources.csv"),
         ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv, row 288: gdp_usd is negative"),
-        ("unit_costs.csv", "person_year,130410", "person_year,-130410",
+        ("unit_costs.csv", "person_year,130873", "person_year,-130873",
          "unit_costs.csv, row 2: central is negative"),
     ],
 )
