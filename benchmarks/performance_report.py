@@ -208,39 +208,58 @@ def _loads(first: dict) -> str:
     return f"{low:.2f}-{high:.2f}"
 
 
-def _earlier(earlier: list[dict]) -> str:
-    """The last measures before this one, so that the reader sees how much they move."""
-    return "".join(f"; before, {e['date']} (load {_loads(e)}): {e['median_ratio']:.1f}x side "
-                   f"by side ({e['ratio_min']:.1f}-{e['ratio_max']:.1f}x), strict "
-                   f"{e['strict_any_median_ratio']:.1f}x" for e in earlier)
+def _sessions(first: dict, earlier: list[dict]) -> list[dict]:
+    """Every first-run session kept in cli.json, oldest first."""
+    return sorted([first, *earlier], key=lambda e: e["date"])
 
 
-def _first_run_row(first: dict, earlier: list[dict]) -> str:
-    """The target row of the first large run: side by side in each process, and strict."""
-    hint = first.get("hugepage", [])
-    huge = (f"; with NumPy's huge-page hint (one process) {hint[0]['first_s']:.1f} s, "
-            f"{hint[0]['ratio']:.1f}x its own copy" if hint else "")
-    strict_any = first["strict_any_median_ratio"]
+def _first_range(session: dict) -> tuple[float, float]:
+    """The fastest and slowest first run of a session, from its strict figures (each first run
+    divided by the same fastest copy), which every saved summary holds."""
+    copy = session["fastest_copy_any_s"]
+    return session["strict_any_min"] * copy, session["strict_any_max"] * copy
+
+
+def _hhmm(session: dict) -> str:
+    return session["date"].split()[1]
+
+
+def _first_run_row(first: dict, earlier: list[dict], target: float = 3.0) -> str:
+    """The target row of the first large run: the yardstick as the issue measured it (the copy
+    on huge pages), the first run's own time, and the strict ratio in every session."""
+    sessions = _sessions(first, earlier)
+    copies = [s["fastest_copy_any_s"] for s in sessions]
+    lows, highs = zip(*(_first_range(s) for s in sessions), strict=True)
+    processes = sum(s["processes"] for s in sessions)
+    strict = ", ".join(f"{s['strict_any_median_ratio']:.1f}x ({_hhmm(s)}, load {_loads(s)})"
+                       for s in sessions)
+    medians = ", ".join(f"{s['median_first_s']:.2f} s" for s in sessions)
+    same = ", ".join(f"{s['median_ratio']:.1f}x" for s in sessions)
+    own = [s["median_copy_s"] for s in sessions]
+    met = sum(s["strict_any_median_ratio"] <= target for s in sessions)
+    verdict = ("yes" if met == len(sessions) else "no" if not met else
+               f"not reliably met ({met} of {len(sessions)} sessions within {target:g}x; it "
+               "depends on the host's load)")
     return (f"| first {first['samples']:,}-sample run in a fresh process against the copy "
-            f"bound | 9.6x | **{first['median_ratio']:.1f}x side by side**: median over "
-            f"{first['processes']} fresh processes of the first run against the copy bound "
-            f"measured just after it in the same process (best of 3), range "
-            f"{first['ratio_min']:.1f}-{first['ratio_max']:.1f}x (first runs median "
-            f"{first['median_first_s']:.1f} s, copies median {first['median_copy_s']:.1f} s). "
-            f"**Strict: {strict_any:.1f}x** (range {first['strict_any_min']:.1f}-"
-            f"{first['strict_any_max']:.1f}x), each first run against the fastest copy seen "
-            f"in any process, {first['fastest_copy_any_s']:.2f} s, which ran on huge pages "
-            f"just freed by the huge-page process; against the fastest copy of the "
-            f"ordinary-page processes ({first['fastest_copy_s']:.2f} s) "
-            f"{first['strict_median_ratio']:.1f}x{huge}. Measured {first['date']}, load "
-            f"(1 min) {_loads(first)}{_earlier(earlier)} | <= 3x | "
-            f"{'yes' if first['median_ratio'] <= 3 else 'no'}, side by side (the median over "
-            f"processes, each against its own copy); {'yes' if strict_any <= 3 else 'no'}, "
-            f"strict ({strict_any:.1f}x) |")
+            f"bound | 9.6x (a 13.6 s first run against a copy of about 1.4 s, both with "
+            f"NumPy's default huge-page hint) | **Yardstick**: the copy bound on huge pages, "
+            f"as the issue measured it: the fastest copy in each session, "
+            f"{min(copies):.2f}-{max(copies):.2f} s (in the process that keeps NumPy's "
+            f"huge-page hint). **First run** (ordinary pages, as `run`, `compare` and `sweep` "
+            f"use): 13.6 s before; median {first['median_first_s']:.2f} s now "
+            f"({first['date']}), {min(lows):.2f}-{max(highs):.2f} s over all {processes} fresh "
+            f"processes of {len(sessions)} sessions (session medians {medians}). **Strict "
+            f"ratio**, the median first run against that copy, in every session: {strict}. "
+            f"Secondary, same-process ratio: {same} (median first run against a copy "
+            f"measured just after it in its own process), but that yardstick pays the same "
+            f"page faults: with ordinary pages each copy is a fresh {_gb(first) / 4:.1f} GB "
+            f"array, mapped and unmapped, so it took {min(own):.1f}-{max(own):.1f} s "
+            f"(session medians) against {min(copies):.2f} s on huge pages, and a ratio near or "
+            f"below 1 is built into that method | <= {target:g}x | {verdict} |")
 
 
 def _first_run_note(first: dict) -> str:
-    """Each fresh process's first run, its own copy bound and the fresh-fill floor."""
+    """Each fresh process's first run, its own copy bound and a fresh single-threaded fill."""
     lines = ["| process | first run | copy bound after it (best of 3) | first / own copy | "
              "first / fastest ordinary-page copy | first / fastest copy anywhere | four "
              "fresh arrays filled (another process) | load (1 min) |",
@@ -255,30 +274,35 @@ def _first_run_note(first: dict) -> str:
                      f"{h['ratio']:.2f}x | {h['first_s'] / fast:.2f}x | "
                      f"{h['first_s'] / fast_any:.2f}x | - | {h['load_before'].split()[0]} |")
     gb = _gb(first)
+    fill_over_first = first["median_fill_s"] / first["median_first_s"]
     return (f"- **The first large run** writes the core's four outputs, {gb:.1f} GB of fresh "
             f"memory, with ordinary pages (`model.core.ordinary_pages()`, called by `run`, "
             f"`compare`, `sweep` and its workers). `python benchmarks/bench_cli.py` runs it in "
             f"{first['processes']} fresh processes ({first['date']}), each measuring the copy "
             f"bound just after it, and after each a fresh process fills four arrays of the "
-            f"outputs' size (the floor for any code that returns them):\n\n"
+            f"outputs' size, single-threaded:\n\n"
             + "\n".join(lines) + "\n\n"
-            f"  Side by side in its own process the first run is {first['median_ratio']:.1f}x "
-            f"the copy (median; {first['ratio_min']:.1f}-{first['ratio_max']:.1f}x): the "
-            f"copy that follows it reuses memory the first run freed a moment before, unless "
-            f"the host has taken it back meanwhile, so both see the host in the same state. "
-            f"Against the fastest copy seen in any process it is "
-            f"{first['strict_any_median_ratio']:.1f}x (median): that copy, "
-            f"{first['fastest_copy_any_s']:.2f} s, ran in the huge-page process on the huge "
-            f"pages its first run had just freed (2 MB pages fault 512 times less often), "
-            f"while the copies of the ordinary-page processes took "
-            f"{first['fastest_copy_s']:.2f} s at best ({first['strict_median_ratio']:.1f}x). "
-            f"The strict figure sets one process's fresh memory against another's warm huge "
-            f"pages, and so measures what the kernel and the host lend as much as what the "
-            f"code does. Fresh memory costs 0.3 to 2.5 s per GB here as the host's state "
-            f"moves (filling the four arrays took a median "
-            f"{first['median_fill_s']:.1f} s, single-threaded), and a first run pays it for "
-            f"its {gb:.1f} GB whatever the code; the core computes the same outputs in about "
-            f"0.4 s once the memory is there. With NumPy's huge-page hint the first run is several"
+            f"  The yardstick is the copy bound as the issue measured it, on huge pages: the "
+            f"fastest copy, {first['fastest_copy_any_s']:.2f} s, ran in the huge-page process "
+            f"(2 MB pages fault 512 times less often). Against it the first run is "
+            f"{first['strict_any_median_ratio']:.1f}x (median; "
+            f"{first['strict_any_min']:.1f}-{first['strict_any_max']:.1f}x) in this session; "
+            f"the targets table gives every session's, and the target is met in some and not "
+            f"in others as the host's load moves. Side by side in its own process the first run "
+            f"is {first['median_ratio']:.1f}x the copy (median; {first['ratio_min']:.1f}-"
+            f"{first['ratio_max']:.1f}x), but with ordinary pages `run_all.copy_bound` "
+            f"allocates a fresh {gb / 4:.1f} GB array for each copy (mapped, then unmapped "
+            f"when deleted), so that yardstick pays the first-touch page faults the target is "
+            f"about: {first['fastest_copy_s']:.2f} s at best in the ordinary-page processes "
+            f"against {first['fastest_copy_any_s']:.2f} s for the same bytes on huge pages. A "
+            f"ratio near or below 1 is built into that method, which is why it is only a "
+            f"secondary figure. The fill is not a floor for code that returns the outputs: "
+            f"it took a median {first['median_fill_s']:.1f} s, {fill_over_first:.1f}x the "
+            f"first runs' median ({first['median_first_s']:.2f} s); it is a second reading of "
+            f"what fresh memory cost at that moment. Fresh memory costs 0.3 to 2.5 s per GB "
+            f"here as the host's state moves, and a first run pays it for its {gb:.1f} GB "
+            f"whatever the code. "
+            f"With NumPy's huge-page hint the first run is several"
             f" times slower here, which is why the core switches it off; not from compaction, "
             f"though: in two more such processes on 2026-11-30 (18.4 s and 9.6 s) every huge page "
             f"was granted at once (/proc/vmstat: thp_fault_alloc grew by about 3,900, the outputs'"
@@ -466,8 +490,11 @@ def _limits(report: dict) -> str:
   the host (its virtio balloon reports free pages); the first write to each such page then
   faults in the host as well. The core's four
   outputs need {gb:.1f} GB at once, and after a pause that memory comes from the host; the
-  copy bound keeps one copy alive at a time and reuses the memory it freed a moment before, so
-  it never meets that cost. Any code that writes {gb:.1f} GB of results pays it on its first
+  copy bound keeps one copy alive at a time, so the host has not taken back what it fills. It
+  still pays the guest's first-touch page faults: with ordinary pages each copy is a fresh
+  array, mapped and unmapped when deleted, so the core / copy ratios above set the core against
+  a yardstick that pays page faults too (on huge pages the same copy is several times faster:
+  Sweeps, the first large run). Any code that writes {gb:.1f} GB of results pays it on its first
   run; the core writes nothing more than its outputs, so the remaining cost is the size of the
   outputs themselves (store a summary, or stream the samples, to avoid it).
 - **Step by step** (`core.step_by_step`, the path for a fraction that varies by sample, as in
