@@ -158,6 +158,21 @@ def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration_points.csv"]
 
 
+@pytest.mark.parametrize("column", ["note", "source_id"])
+def test_a_missing_column_gets_one_line(tmp_path, column):
+    """The verdict reads each point's note (``unexplained()``): a file without the column is
+    refused when it is read, not with a KeyError once the fit is done."""
+    bad = tmp_path / "calibration_points.csv"
+    pd.read_csv(POINTS, dtype=str, keep_default_na=False).drop(columns=column).to_csv(
+        bad, index=False)
+    page = tmp_path / "page.md"
+    result = CliRunner().invoke(app, ["calibrate", "--points", str(bad), "--output", str(page)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: calibration_points.csv: missing column(s): {column}\n"
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration_points.csv"]
+
+
 def test_the_cost_level_checked_by_hand():
     """Czechia, from the data files: each year its GDP per capita over the 32 allies' total GDP
     over their total population, then the geometric mean over the years (2014-2024: one level

@@ -22,7 +22,7 @@ UNITS = {"person_years": "person_year", "person_moves": "person_move",
 KINDS = ("air", "land", "transport", "mixed", "exercise")
 USES = ("fit", "holdout", "excluded")
 REQUIRED = ("id", "ally", "mission", "kind", "start", "end", "covers", "scope", "amount",
-            "currency", "fx_year", "adjustment", "source_id", "circular", "use")
+            "currency", "fx_year", "adjustment", "source_id", "circular", "use", "note")
 
 
 @dataclass(frozen=True)
