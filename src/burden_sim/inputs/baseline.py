@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError
 from .cost_shares import CostShareTables, load_cost_share_tables
 from .schema import UnitCost
-from .tables import read_table
+from .tables import check_sources, read_data
 
 DATA_DIR = Path(__file__).parents[1] / "data"
 DEFAULT_EDITION = "2024-06"
@@ -61,18 +61,6 @@ class Baseline:
         return np.searchsorted(self.years, years)
 
 
-def _read(name: str, data_dir: Path) -> pd.DataFrame:
-    path = data_dir / name
-    return read_table(path, dtype={"ally": str, "edition": str}, keep_default_na=False,
-                      na_values=[""])
-
-
-def _check_sources(frame: pd.DataFrame, file: str, source_ids: set[str]) -> None:
-    for row, sid in enumerate(frame["source_id"], start=2):
-        if pd.isna(sid) or any(s not in source_ids for s in str(sid).split(";")):
-            raise DataError(file, f"source_id {sid!r} is not in sources.csv", row)
-
-
 def _check_non_negative(frame: pd.DataFrame, file: str, columns: list[str]) -> None:
     for column in columns:
         values = pd.to_numeric(frame[column], errors="coerce")
@@ -85,13 +73,13 @@ def _check_non_negative(frame: pd.DataFrame, file: str, columns: list[str]) -> N
 @cache
 def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> Baseline:
     """Load and validate the shipped data for one edition of NATO's expenditure tables."""
-    sources = _read("sources.csv", data_dir)
+    sources = read_data(data_dir / "sources.csv")
     source_ids = set(sources["source_id"])
-    tables = {name: _read(f"{name}.csv", data_dir)
+    tables = {name: read_data(data_dir / f"{name}.csv")
               for name in ("allies", "editions", "defence_expenditure", "gdp", "population",
                            "un_scale", "fx", "unit_costs", "cost_level")}
     for name, frame in tables.items():
-        _check_sources(frame, f"{name}.csv", source_ids)
+        check_sources(frame, f"{name}.csv", source_ids)
     allies, editions, spending, gdp_rows, fx = (
         tables[n] for n in ("allies", "editions", "defence_expenditure", "gdp", "fx"))
     _check_non_negative(tables["unit_costs"], "unit_costs.csv", ["central", "low", "high"])

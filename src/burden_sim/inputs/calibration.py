@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .baseline import DATA_DIR
-from .tables import read_table
+from .tables import read_table, require_columns
 
 POINTS_FILE = DATA_DIR / "calibration_points.csv"
 # the file's activity columns and the unit-cost category each is priced by
@@ -41,9 +41,7 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
     its line and the field."""
     path = Path(path)
     table = read_table(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in (*REQUIRED, *UNITS) if c not in table.columns]
-    if missing:
-        raise DataError(path, f"missing column(s): {', '.join(missing)}")
+    require_columns(table, path, (*REQUIRED, *UNITS))
     sources = set(pd.read_csv(data_dir / "sources.csv", dtype=str)["source_id"])
     allies = set(pd.read_csv(data_dir / "allies.csv", dtype=str)["ally"])
     rates = _rates(data_dir / "fx.csv")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from .baseline import DATA_DIR, _check_sources, _read
+from .baseline import DATA_DIR
+from .tables import check_sources, read_data
 
 FILE = "engine_cost_figures.csv"
 USES = ("counted", "left out")
@@ -29,9 +30,9 @@ class SourcedFigures:
 @cache
 def load_sourced_figures(data_dir: Path = DATA_DIR) -> SourcedFigures:
     """Read and check the file; a bad row is a one-line error naming the file, row and field."""
-    table = _read(FILE, data_dir)
-    categories = set(_read("unit_costs.csv", data_dir)["category"])
-    _check_sources(table, FILE, set(_read("sources.csv", data_dir)["source_id"]))
+    table = read_data(data_dir / FILE)
+    categories = set(read_data(data_dir / "unit_costs.csv")["category"])
+    check_sources(table, FILE, set(read_data(data_dir / "sources.csv")["source_id"]))
     counted: dict[str, list[tuple[float, str]]] = {}
     left_out: dict[str, str] = {}
     for row, r in enumerate(table.itertuples(index=False), start=2):
