@@ -235,3 +235,71 @@ def test_broken_engine_figures_are_rejected(tmp_path, old, new, message):
     with pytest.raises(DataError) as err:
         load_sourced_figures(data)
     assert message in str(err.value)
+
+
+def _broken_figures(tmp_path: Path, edit) -> Path:
+    """A copy of the data whose engine_cost_figures.csv is ``edit`` of the shipped table (read
+    as text, so the other cells are written back as they were)."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "engine_cost_figures.csv"
+    edit(pd.read_csv(path, dtype=str, keep_default_na=False)).to_csv(path, index=False)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.drop(columns="reason"), "missing column(s): reason"),
+        (lambda t: t.drop(columns="category"), "missing column(s): category"),
+        (lambda t: t.drop(columns=["source_id", "use"]), "missing column(s): use, source_id"),
+        (lambda t: t.iloc[:0], "no figures: the file holds only its header"),
+        # the mine-countermeasures vessel's two figures (rows 24-25) taken out: no median
+        (lambda t: t[t["category"] != "ship_day_mcm"],
+         "category: ship_day_mcm has no counted figure (its central value is their median)"),
+        # a flight-hour type left with only its left-out row (row 11, the F/A-18's one figure)
+        (lambda t: t[~((t["category"] == "flight_hour_f18") & (t["use"] == "counted"))],
+         "category: flight_hour_f18 has no counted figure (its central value is their median)"),
+    ],
+    ids=["no reason", "no category", "no source_id or use", "header only", "no mcm figure",
+         "f18 only left out"],
+)
+def test_engine_figures_missing_a_column_or_a_category_are_rejected(tmp_path, edit, message):
+    """Each is one line naming the file (and the field); before, a missing column was an
+    AttributeError or KeyError, and the others passed, leaving engine_fit without a median."""
+    with pytest.raises(DataError) as err:
+        load_sourced_figures(_broken_figures(tmp_path, edit))
+    assert str(err.value) == f"engine_cost_figures.csv: {message}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("flight_hour_typhoon,,left out,", "flight_hour_typhoon,88086,left out,",
+         "row 9: value 88086.0: a left-out row has none (its reason quotes the figures left "
+         "out)"),
+        ("flight_hour_f16,7000,counted,CP_JANES2012_BLOG,",
+         "flight_hour_f16,7000,counted,CP_JANES2012_BLOG,Jane's 2012",
+         "row 2: reason: a counted row has none (only the category's left-out row says why)"),
+    ],
+    ids=["value on a left-out row", "reason on a counted row"],
+)
+def test_engine_figures_in_the_wrong_column_are_rejected(tmp_path, old, new, message):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "engine_cost_figures.csv"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(DataError) as err:
+        load_sourced_figures(data)
+    assert str(err.value) == f"engine_cost_figures.csv, {message}"
+
+
+def test_every_engine_flight_hour_and_ship_day_has_counted_figures():
+    """The loader's rule (``SOURCED`` prefixes of unit_costs.csv's categories) covers exactly the
+    engine's categories whose central value is a median of sourced figures."""
+    from burden_sim.inputs.sourced_figures import SOURCED as PREFIXES
+
+    engine = {c for c in CATEGORIES if c.startswith(("flight_hour_", "ship_day_"))}
+    assert engine == {c for c in load_baseline().unit_costs if c.startswith(PREFIXES)}
+    assert set(SOURCED) == engine and len(engine) == 11
