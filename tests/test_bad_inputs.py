@@ -751,7 +751,13 @@ CASES: list[Case] = [
     C("calibrate: points not UTF-8", "calibrate --points p.csv -o c.md",
       "p.csv: cannot read it: not UTF-8", {"p.csv": b"id,ally\n\xff\xfe,1\n"}),
     C("calibrate: points a folder", "calibrate --points p.csv -o c.md",
-      "p.csv: cannot read it", {"p.csv/": None}),
+      "p.csv: cannot read it: Is a directory", {"p.csv/": None}),
+    C("calibrate: a row with a field too many", "calibrate --points p.csv -o c.md",
+      "p.csv: cannot read it: line 3: expected 21 fields, saw 22",
+      {"p.csv": f"{POINTS_HEAD}\n{POINT}\n{POINT},extra\n"}),
+    C("calibrate: a quote never closed", "calibrate --points p.csv -o c.md",
+      "p.csv: cannot read it: line 3: a quoted field is never closed",
+      {"p.csv": f'{POINTS_HEAD}\n{POINT}\nX,"CZE\n'}),
     C("calibrate: a column missing", "calibrate --points p.csv -o c.md",
       "p.csv: missing column(s)", {"p.csv": "id,ally\nX,CZE\n"}),
     C("calibrate: a point without source", "calibrate --points p.csv -o c.md",
@@ -911,3 +917,17 @@ def test_the_second_of_two_sweeps_into_one_new_store_gets_one_line(tmp_path, mon
     with pytest.raises(BurdenSimError, match="out.zarr: already exists"):
         store.open_store(sweep, target, resume=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zarr", "w.yaml"]  # no staging
+
+
+@pytest.mark.parametrize(("pandas_says", "line"), [
+    ("Error tokenizing data. C error: Expected 5 fields in line 30, saw 6\n",
+     "line 30: expected 5 fields, saw 6"),
+    ("Error tokenizing data. C error: EOF inside string starting at row 29",
+     "line 30: a quoted field is never closed"),  # pandas' rows count the header as 0
+    ("Error tokenizing data. C error: Buffer overflow caught\n",
+     "not a CSV table (Buffer overflow caught)"),
+])
+def test_a_csv_parser_error_keeps_its_line(pandas_says, line):
+    from burden_sim.inputs.tables import parser_problem
+
+    assert parser_problem(pandas_says) == line

@@ -223,7 +223,7 @@ def test_gross_is_activity_times_cost_level_times_price():
          "series as its 2014 figure\"", "CP_OPEX360_RAFALE,",
          "engine_cost_figures.csv, row 17: reason: one row a category says what was left out"),
         ("118082,counted,SH_ABENDZ_ATALANTA2008,", "118082,counted,SH_ABENDZ_ATALANTA2008,x,y",
-         "engine_cost_figures.csv: cannot read it: not a CSV table (ParserError)"),
+         "engine_cost_figures.csv: cannot read it: line 28: expected 5 fields, saw 6"),
     ],
 )
 def test_broken_engine_figures_are_rejected(tmp_path, old, new, message):

@@ -3,6 +3,7 @@ unknown source is a one-line DataError."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,12 +18,30 @@ def read_table(path: Path, **options) -> pd.DataFrame:
         return pd.read_csv(path, **options)
     except FileNotFoundError:
         raise DataError(path, "file is missing") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
-            pd.errors.EmptyDataError) as exc:
-        why = "empty" if isinstance(exc, pd.errors.EmptyDataError) else (
-            "not UTF-8" if isinstance(exc, UnicodeDecodeError) else
-            f"not a CSV table ({type(exc).__name__})")
-        raise DataError(path, f"cannot read it: {why}") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(path, f"cannot read it: {parser_problem(str(exc))}") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(path, "cannot read it: empty") from None
+    except UnicodeDecodeError:
+        raise DataError(path, "cannot read it: not UTF-8") from None
+    except OSError as exc:
+        raise DataError(path, f"cannot read it: {exc.strerror or type(exc).__name__}") from None
+
+
+def parser_problem(message: str) -> str:
+    """pandas' tokenizer message, on one line with the file's line where it gives one:
+    "Error tokenizing data. C error: Expected 5 fields in line 30, saw 6" becomes
+    "line 30: expected 5 fields, saw 6" (its lines count the header as 1 and a quoted line
+    break as none, its rows count from 0 at the header)."""
+    text = " ".join(message.split()).removeprefix("Error tokenizing data. C error: ")
+    fields = re.fullmatch(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if fields:
+        expected, line, saw = fields.groups()
+        return f"line {line}: expected {expected} fields, saw {saw}"
+    quote = re.fullmatch(r"EOF inside string starting at row (\d+)", text)
+    if quote:
+        return f"line {int(quote.group(1)) + 1}: a quoted field is never closed"
+    return f"not a CSV table ({text})"
 
 
 def read_data(path: Path) -> pd.DataFrame:
