@@ -29,8 +29,9 @@ from .costs import levelled_category, price_level
 FITTED = ("person_year", "person_move", "aircraft_month")
 GOAL_MEDIAN = (0.8, 1.25)  # the median held-out ratio of model to published cost
 GOAL_EACH = (0.5, 2.0)  # every point, or explained
-# how a point's note says why it lies outside GOAL_EACH, or that nothing found explains it
-EXPLAINED, UNEXPLAINED = "Outside 0.5-2, explained:", "Outside 0.5-2, not explained:"
+# how a point's note says why it lies outside GOAL_EACH (a note saying "Outside 0.5-2, not
+# explained:" records that nothing found explains it)
+EXPLAINED = "Outside 0.5-2, explained:"
 SEED = 0
 BETA_BOUNDS = (0.0, 1.0)  # from no level to costs in proportion to GDP per capita
 
@@ -79,9 +80,10 @@ class Calibration:
     @property
     def beta_se(self) -> float:
         """The shipped standard error of beta: the larger of the jackknife's and the
-        Jacobian's. The Jacobian's ignores that one ally's points move together; the jackknife
-        collapses when beta sits at a bound that most of the delete-one fits also reach."""
-        return max(self.jackknife_se, self.final.beta_se)
+        Jacobian's (either, where the other is NaN). The Jacobian's ignores that one ally's
+        points move together; the jackknife collapses when beta sits at a bound that most of
+        the delete-one fits also reach."""
+        return float(np.fmax(self.jackknife_se, self.final.beta_se))
 
     @property
     def held_out_median(self) -> float:
