@@ -227,14 +227,19 @@ def test_gross_is_activity_times_cost_level_times_price():
     ],
 )
 def test_broken_engine_figures_are_rejected(tmp_path, old, new, message):
+    with pytest.raises(DataError) as err:
+        load_sourced_figures(_figures_with(tmp_path, old, new))
+    assert message in str(err.value)
+
+
+def _figures_with(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the data whose engine_cost_figures.csv has its first ``old`` made ``new``."""
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     path = data / "engine_cost_figures.csv"
     assert old in path.read_text()
     path.write_text(path.read_text().replace(old, new, 1))
-    with pytest.raises(DataError) as err:
-        load_sourced_figures(data)
-    assert message in str(err.value)
+    return data
 
 
 def _broken_figures(tmp_path: Path, edit) -> Path:
@@ -285,13 +290,8 @@ def test_engine_figures_missing_a_column_or_a_category_are_rejected(tmp_path, ed
     ids=["value on a left-out row", "reason on a counted row"],
 )
 def test_engine_figures_in_the_wrong_column_are_rejected(tmp_path, old, new, message):
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    path = data / "engine_cost_figures.csv"
-    assert old in path.read_text()
-    path.write_text(path.read_text().replace(old, new, 1))
     with pytest.raises(DataError) as err:
-        load_sourced_figures(data)
+        load_sourced_figures(_figures_with(tmp_path, old, new))
     assert str(err.value) == f"engine_cost_figures.csv, {message}"
 
 
