@@ -204,3 +204,11 @@ def test_the_results_say_where_every_key_share_comes_from():
     assert table.loc[("POL", 2022), "status"] == "reconstructed"
     assert ("FIN", 2022) not in table.index and ("FIN", 2023) in table.index
     assert table.groupby(level="year")["share_pct"].sum().round(9).eq(100).all()
+
+
+def test_a_missing_column_is_one_line(data_copy):
+    shares = pd.read_csv(data_copy / "nato_cost_shares.csv", dtype=str)
+    shares.drop(columns="status").to_csv(data_copy / "nato_cost_shares.csv", index=False)
+    with pytest.raises(DataError) as error:
+        tables(data_copy)
+    assert str(error.value) == "nato_cost_shares.csv: missing column(s): status"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from .tables import read_table
+from .tables import read_table, require_columns
 
 SHARES_FILE = "nato_cost_shares.csv"
 PERIODS_FILE = "nato_cost_share_periods.csv"
@@ -74,9 +74,7 @@ def _int(value: object, file: str, row: int, field: str) -> int:
 
 def _read(path: Path, columns: list[str]) -> pd.DataFrame:
     frame = read_table(path, dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(path, f"missing column(s) {', '.join(missing)}", 1)
+    require_columns(frame, path, columns)
     return frame
 
 
