@@ -11,9 +11,9 @@ with ``w_i = 1 / (points of the same ally and kind)``: an ally's figures for one
 count once, so one ally's several figures do not set an alliance-wide price. Categories no
 point constrains keep their shipped values. The held-out points are chosen by a stated rule
 (``holdout``) and predicted by a fit that does not see them; the shipped central values are the
-fit on every usable point. Beta's standard error is a delete-one-ally jackknife (the Jacobian's,
-on points less parameters degrees of freedom, understates it: the weights make the points count
-as fewer).
+fit on every usable point. Beta's standard error is the larger of a delete-one-ally jackknife
+and the Jacobian's (on points less parameters degrees of freedom): the Jacobian's ignores that
+the weights make the points count as fewer, the jackknife collapses at a bound.
 """
 
 from __future__ import annotations
@@ -92,9 +92,7 @@ class Calibration:
 
     def outside(self, ratios: np.ndarray, mask: np.ndarray) -> list[str]:
         """Ids of the points in ``mask`` whose ratio lies outside ``GOAL_EACH``."""
-        lo, hi = GOAL_EACH
-        bad = mask & ((ratios < lo) | (ratios > hi))
-        return list(self.points.table["id"][bad])
+        return list(self.points.table["id"][mask & beyond(ratios)])
 
     @property
     def median_met(self) -> bool:
@@ -110,17 +108,20 @@ class Calibration:
 
     def to_explain(self) -> np.ndarray:
         """Usable points outside GOAL_EACH, held out (as predicted) or at the shipped prices."""
-        lo, hi = GOAL_EACH
-        held = self.validation.ratios
-        final = self.final.ratios
-        return self.usable & (((final < lo) | (final > hi)) |
-                              (self.held_out & ((held < lo) | (held > hi))))
+        return self.usable & (beyond(self.final.ratios) |
+                              (self.held_out & beyond(self.validation.ratios)))
 
     def unexplained(self) -> list[str]:
         """Ids of the points to explain whose note does not give a reason (``EXPLAINED``)."""
         notes = self.points.table["note"]
         return [self.points.table["id"][i] for i in np.flatnonzero(self.to_explain())
                 if EXPLAINED not in notes[i]]
+
+
+def beyond(ratios: np.ndarray) -> np.ndarray:
+    """Boolean [point]: the ratio lies outside ``GOAL_EACH``."""
+    lo, hi = GOAL_EACH
+    return (ratios < lo) | (ratios > hi)
 
 
 def point_relative_income(points: Points, baseline: Baseline) -> np.ndarray:
