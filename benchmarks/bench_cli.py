@@ -49,7 +49,7 @@ COMMANDS = {
                                                           "common_fund.yaml")],
 }
 FIRST_RUN = """
-import sys, time, json
+import resource, sys, time, json
 sys.path.insert(0, {bench!r})
 import numpy as np
 import run_all
@@ -58,12 +58,17 @@ if {ordinary}:
     core.ordinary_pages()
 args = run_all.inputs({samples})
 time.sleep({pause})  # memory freed by building the inputs goes back to the host, as in a new run
+before = resource.getrusage(resource.RUSAGE_SELF)
 start = time.perf_counter()
 result = run_all.core(*args)
 first = time.perf_counter() - start
+after = resource.getrusage(resource.RUSAGE_SELF)
 del result
 copies, _ = run_all.timed_runs(run_all.copy_bound(*args), repeat=3)
-print(json.dumps({{"first_s": first, "copy_s": min(copies), "copies_s": copies}}))
+print(json.dumps({{"first_s": first, "copy_s": min(copies), "copies_s": copies,
+                  "first_user_s": after.ru_utime - before.ru_utime,
+                  "first_system_s": after.ru_stime - before.ru_stime,
+                  "first_minor_faults": after.ru_minflt - before.ru_minflt}}))
 """
 
 
@@ -144,6 +149,9 @@ def summarise(runs: list[dict], hint: list[dict]) -> dict:
               "median_ratio": statistics.median(ratios), "ratio_min": min(ratios),
               "ratio_max": max(ratios),
               "median_fill_s": statistics.median(r["fill_s"] for r in runs),
+              "median_system_share": statistics.median(
+                  r["first_system_s"] / (r["first_system_s"] + r["first_user_s"])
+                  for r in runs),
               "load_range": [min(float(r["load_before"].split()[0]) for r in runs + hint),
                              max(float(r["load_before"].split()[0]) for r in runs + hint)]}
     for name, pool in (("", runs), ("any_", runs + hint)):
