@@ -64,11 +64,10 @@ def test_the_held_out_numbers_are_what_the_docs_say(result):
         if held or not lo <= result.final.ratios[i] <= hi:
             outside.add(table["id"][i])
     assert outside <= listed  # each one on the page
-    # every such point's note says why, or that nothing found explains it; no stale reasons
-    assert {i for i, n in zip(table["id"], table["note"], strict=True)
-            if "Outside 0.5-2" in n} == outside
-    assert set(result.unexplained()) == {
-        i for i, n in zip(table["id"], table["note"], strict=True) if "not explained:" in n}
+    # every such point says why, or that nothing found explains it; no stale reasons
+    assert set(table["id"][table["outside_goal"] != ""]) == outside
+    assert set(result.unexplained()) == set(table["id"][table["outside_goal"] == "not explained"])
+    assert "Outside 0.5" not in " ".join(table["note"])  # the reasons live in their column
     assert ("is **not met**" in methodology) == (not result.goal_met)
     outside = result.outside(result.validation.ratios, result.held_out)
     count = ["no", "one", "two", "three"][len(outside)]
@@ -149,6 +148,11 @@ def test_the_split_rule_is_deterministic():
      "person_years/person_moves/aircraft_months/ship_days/host_support_eur: no unit"),
     ("0,0,16,0,0,45000000,CZK,2012", "0,0,16,0,0,45000000,NOK,2012", "currency: no NOK"),
     ("0,0,16,0,0,45000000,CZK,2012", "0,0,sixteen,0,0,45000000,CZK,2012", "aircraft_months"),
+    ("was this figure.,,", "was this figure.,explaned,the host's support",
+     "outside_goal: 'explaned' is not one of '', 'explained', 'not explained'"),
+    ("was this figure.,,", "was this figure.,not explained,",
+     "outside_reason: give a reason with outside_goal, and only with it"),
+    ("was this figure.,,", "was this figure.,,a reason without a verdict", "outside_reason"),
 ])
 def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
     text = POINTS.read_text()
@@ -164,10 +168,10 @@ def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration_points.csv"]
 
 
-@pytest.mark.parametrize("column", ["note", "source_id"])
+@pytest.mark.parametrize("column", ["note", "source_id", "outside_goal"])
 def test_a_missing_column_gets_one_line(tmp_path, column):
-    """The verdict reads each point's note (``unexplained()``): a file without the column is
-    refused when it is read, not with a KeyError once the fit is done."""
+    """The verdict reads each point's outside_goal (``unexplained()``): a file without the
+    column is refused when it is read, not with a KeyError once the fit is done."""
     bad = tmp_path / "calibration_points.csv"
     pd.read_csv(POINTS, dtype=str, keep_default_na=False).drop(columns=column).to_csv(
         bad, index=False)
@@ -272,13 +276,13 @@ def test_the_fit_recovers_a_known_beta():
     np.testing.assert_allclose(got.prices, truth, rtol=1e-6)
 
 
-def made_up(final, held_out, validation, notes, usable=None, jackknife=None,
+def made_up(final, held_out, validation, goals, usable=None, jackknife=None,
             jacobian_se=float("nan")) -> Calibration:
     """A Calibration of made-up points: each one's ratio at the shipped prices (``final``),
-    whether it is held out and its held-out ratio (``validation``), and its note."""
+    whether it is held out and its held-out ratio (``validation``), and its outside_goal."""
     n = len(final)
     usable = np.ones(n, dtype=bool) if usable is None else np.array(usable)
-    table = pd.DataFrame({"id": [f"P{i}" for i in range(n)], "note": notes,
+    table = pd.DataFrame({"id": [f"P{i}" for i in range(n)], "outside_goal": goals,
                           "use": np.where(usable, "fit", "excluded")})
     points = Points(table=table, categories=("person_year",), activity=np.ones((n, 1)),
                     published_eur=np.ones(n))
@@ -294,29 +298,28 @@ def made_up(final, held_out, validation, notes, usable=None, jackknife=None,
                        leave_one_out=np.full(n, np.nan), jackknife=jackknife or {})
 
 
-EXPLAINED_NOTE = "Published with the pensions. Outside 0.5-2, explained: the pensions."
-UNEXPLAINED_NOTE = "An advance estimate. Outside 0.5-2, not explained: nothing found."
+EXPLAINED, UNEXPLAINED = "explained", "not explained"
 # P0 on the lower bound (0.5: inside); P1 above 2 at the shipped prices, explained; P2 inside
-# at the shipped prices but 0.4 held out, its note saying nothing explains it; P3 excluded
+# at the shipped prices but 0.4 held out, nothing found explaining it; P3 excluded
 # (0.3 but not to explain); P4 at 0.45 with no note; P5 on the upper bound (2.0) held out.
 FINAL = [0.5, 2.5, 1.5, 0.3, 0.45, 1.0]
 HELD = [True, False, True, False, False, True]
 VALIDATION = [1.1, 9.0, 0.4, 9.0, 9.0, 2.0]  # 9: not held out, never read
-NOTES = ["", EXPLAINED_NOTE, UNEXPLAINED_NOTE, "", "", ""]
+GOALS = ["", EXPLAINED, UNEXPLAINED, "", "", ""]
 USABLE = [True, True, True, False, True, True]
 
 
 def test_the_verdict_on_made_up_points():
     """By hand: held-out ratios 1.1, 0.4, 2.0, median 1.1 (goal 0.8-1.25 met); outside 0.5-2
-    are P1 (2.5), P2 (0.4 held out) and P4 (0.45); P1's note explains it, P2's and P4's do not,
+    are P1 (2.5), P2 (0.4 held out) and P4 (0.45); P1 is explained, P2 and P4 are not,
     so the goal is not met until they are explained."""
-    c = made_up(FINAL, HELD, VALIDATION, NOTES, USABLE)
+    c = made_up(FINAL, HELD, VALIDATION, GOALS, USABLE)
     assert c.held_out_median == pytest.approx(1.1)
     assert c.median_met
     assert c.to_explain().tolist() == [False, True, True, False, True, False]
     assert c.unexplained() == ["P2", "P4"]
     assert not c.goal_met
-    explained = ["", EXPLAINED_NOTE, EXPLAINED_NOTE, "", EXPLAINED_NOTE, ""]
+    explained = ["", EXPLAINED, EXPLAINED, "", EXPLAINED, ""]
     c = made_up(FINAL, HELD, VALIDATION, explained, USABLE)
     assert c.unexplained() == [] and c.goal_met
     # every point explained, but the held-out median 1.3 is above 1.25: not met
@@ -328,7 +331,7 @@ def test_the_verdict_on_made_up_points():
 def test_beta_se_is_the_larger_even_with_nan():
     """The jackknife of betas 0.2, 0.4, 0.6: sqrt(2/3 * 0.08) = 0.2309; the larger of it and the
     Jacobian's, or whichever there is (no level: no jackknife; too few points: no Jacobian)."""
-    args = (FINAL, HELD, VALIDATION, NOTES, USABLE)
+    args = (FINAL, HELD, VALIDATION, GOALS, USABLE)
     three = {"CZE": 0.2, "POL": 0.4, "NLD": 0.6}
     assert made_up(*args, jackknife=three).jackknife_se == pytest.approx(0.2309401, rel=1e-6)
     assert made_up(*args, jackknife=three).beta_se == pytest.approx(0.2309401, rel=1e-6)

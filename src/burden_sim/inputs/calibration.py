@@ -21,8 +21,12 @@ UNITS = {"person_years": "person_year", "person_moves": "person_move",
          "host_support_eur": "host_support"}
 KINDS = ("air", "land", "transport", "mixed", "exercise")
 USES = ("fit", "holdout", "excluded")
+# what the evidence says of a point whose model cost lies outside the goal (0.5-2 times the
+# published cost): its scope explains it, or nothing found does; empty for the others
+OUTSIDE_GOALS = ("", "explained", "not explained")
 REQUIRED = ("id", "ally", "mission", "kind", "start", "end", "covers", "scope", "amount",
-            "currency", "fx_year", "adjustment", "source_id", "circular", "use", "note")
+            "currency", "fx_year", "adjustment", "source_id", "circular", "use", "note",
+            "outside_goal", "outside_reason")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
             raise bad("kind", f"{row.kind!r} is not one of {', '.join(KINDS)}")
         if row.use not in USES:
             raise bad("use", f"{row.use!r} is not one of {', '.join(USES)}")
+        if row.outside_goal not in OUTSIDE_GOALS:
+            raise bad("outside_goal", f"{row.outside_goal!r} is not one of "
+                      f"{', '.join(repr(g) for g in OUTSIDE_GOALS)}")
+        if bool(row.outside_goal) != bool(row.outside_reason.strip()):
+            raise bad("outside_reason", "give a reason with outside_goal, and only with it")
         amount = _number(row.amount, bad, "amount", minimum=0, strict=True)
         adjustment = _number(row.adjustment, bad, "adjustment", minimum=0, strict=True)
         year = int(_number(row.fx_year, bad, "fx_year", minimum=1949))

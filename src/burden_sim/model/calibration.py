@@ -28,10 +28,7 @@ from .costs import levelled_category, price_level
 
 FITTED = ("person_year", "person_move", "aircraft_month")
 GOAL_MEDIAN = (0.8, 1.25)  # the median held-out ratio of model to published cost
-GOAL_EACH = (0.5, 2.0)  # every point, or explained
-# how a point's note says why it lies outside GOAL_EACH (a note saying "Outside 0.5-2, not
-# explained:" records that nothing found explains it)
-EXPLAINED = "Outside 0.5-2, explained:"
+GOAL_EACH = (0.5, 2.0)  # every point, or explained (the points file's outside_goal)
 SEED = 0
 BETA_BOUNDS = (0.0, 1.0)  # from no level to costs in proportion to GDP per capita
 
@@ -112,10 +109,10 @@ class Calibration:
                               (self.held_out & beyond(self.validation.ratios)))
 
     def unexplained(self) -> list[str]:
-        """Ids of the points to explain whose note does not give a reason (``EXPLAINED``)."""
-        notes = self.points.table["note"]
+        """Ids of the points to explain whose ``outside_goal`` is not "explained"."""
+        goal = self.points.table["outside_goal"]
         return [self.points.table["id"][i] for i in np.flatnonzero(self.to_explain())
-                if EXPLAINED not in notes[i]]
+                if goal[i] != "explained"]
 
 
 def beyond(ratios: np.ndarray) -> np.ndarray:

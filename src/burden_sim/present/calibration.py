@@ -145,8 +145,8 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
     for i in np.flatnonzero(outside):
         ratio = _f(final.ratios[i], 2) + (f", held out {_f(valid.ratios[i], 2)}" if held[i]
                                            else "")
-        note = t["note"][i]
-        why = note[note.index("Outside "):] if "Outside " in note else "No reason recorded."
+        why = (f"Outside {lo:g}-{hi:g}, {t['outside_goal'][i]}: {t['outside_reason'][i]}"
+               if t["outside_goal"][i] else "No reason recorded.")
         lines.append(f"- {t['id'][i]} ({ratio}): {t['scope'][i]}. {why}")
     lines += [
         "",
