@@ -71,12 +71,15 @@ def test_the_uk_doubled_in_estonia_in_2022_then_reduced():
 @pytest.mark.parametrize(("ally", "year", "expected"), [
     ("POL", 2017, 170), ("POL", 2018, 170), ("POL", 2019, 200),  # CAL_PL_LVA_ROT2: 170, then
     ("ESP", 2019, 300), ("ESP", 2020, 350), ("ESP", 2021, 350),  # CHK_ES_EFP_MONCLOA_2022
-    ("ITA", 2021, 160), ("ITA", 2022, 250), ("ITA", 2023, 300), ("ITA", 2024, 300),
+    ("ITA", 2020, 160), ("ITA", 2021, 160 * 5.5 / 12 + 238 * 6.5 / 12), ("ITA", 2022, 250),
+    ("ITA", 2023, 300), ("ITA", 2024, 300),
     ("CAN", 2022, 644)])
 def test_the_latvia_contingents_of_the_second_source_check(ally, year, expected):
     """Poland's first rotations counted 170 (200 is the mandate's ceiling); Spain had 350 before
-    March 2022; Italy 250 in February 2022 (the defence minister) and about 300 in December 2023
-    and 2024; Canada's 2022 row is what remains of NATO's 1,887 (M_X01) after the others."""
+    March 2022; Italy 238 from the mid-June 2021 rotation (counted in February 2022 in the one
+    of the same size that relieved it), 250 in February 2022 (the defence minister) and about
+    300 in December 2023 and 2024; Canada's 2022 row is what remains of NATO's 1,887 (M_X01)
+    after the others."""
     assert person_years(ally, "efp_latvia", year) == pytest.approx(expected)
 
 
