@@ -130,10 +130,14 @@ load = functools.cache(api.load)
 
 
 def reference(path: Path, fraction: float, cap: float | None, prices: dict[str, float],
-              key: str | None, years: tuple[int, int], accounting: str) -> dict:
+              key: str | None, years: tuple[int, int], accounting: str,
+              beta: float | None = None) -> dict:
     """What burden_sim computes for the same settings (the policy changed in the scenario;
-    ``key`` None: the scenario's own)."""
+    ``key`` None: the scenario's own; ``beta`` None: the scenario's cost level)."""
     scenario, baseline = load(path)
+    if beta is not None:
+        scenario = scenario.model_copy(update={
+            "cost_level": scenario.cost_level.model_copy(update={"beta": beta})})
     policy = scenario.policy.model_copy(update={
         "rule": "common_fund", "fraction": fraction, "annual_cap_usd": cap,
         "key": scenario.policy.key if key is None else FundingKey(name=key),
@@ -282,6 +286,13 @@ def test_page_in_chromium_equals_python(page, browser):
     assert any(float(r["scale"]) < 1 for r in shown["years"])  # the cap binds
     worst["common_fund, f 0.35, cap 150, gdp"] = compare(shown, reference(
         SCENARIOS[1], 0.35, 150e6, {}, "gdp", (2019, 2023), lowers))
+
+    # 2b. the same with every ally priced alike (beta 0), then at half the level
+    for beta in (0.0, 0.5):
+        ui.type("beta-value", beta)
+        worst[f"common_fund, f 0.35, cap 150, gdp, beta {beta}"] = compare(
+            ui.numbers(), reference(SCENARIOS[1], 0.35, 150e6, {}, "gdp", (2019, 2023),
+                                    lowers, beta=beta))
 
     # 3. the capped fund: its cap binds from 2022; a costlier person-year; then a loose cap
     ui.choose("scenario", "fund_capped")

@@ -54,6 +54,8 @@ class Calculator:
     categories: tuple[str, ...]
     activity: np.ndarray  # [a, m, y, c], times each ally's cost level (costs.cost_level)
     level: np.ndarray  # [a, c], the cost level the activity was multiplied by
+    relative: np.ndarray  # [a], relative GDP per capita (costs.price_level): level's base
+    beta: float  # level = relative ** beta on the levelled categories
     prices: costs.UnitPrices
     factor: np.ndarray  # [c, y], USD per unit of each price's currency
     key: KeyShares
@@ -85,14 +87,14 @@ class Calculator:
         prices = costs.unit_prices(unit_costs_for(scenario, baseline), scenario.unit_costs,
                                    categories)
         beta = scenario.cost_level.beta
-        level = costs.cost_level(relative, baseline.cost_level_beta if beta is None else beta,
-                                 categories)  # [a, c]
+        beta = baseline.cost_level_beta if beta is None else beta
+        level = costs.cost_level(relative, beta, categories)  # [a, c]
         return cls(
             scenario=scenario, baseline=baseline, terms=rule, years=years,
             gdp=baseline.gdp_usd[:, cols], defence_pct=baseline.defence_pct_gdp[:, cols],
             member=baseline.members(np.asarray(years)), missions=missions,
             categories=categories, activity=activity * level[:, None, None, :], level=level,
-            prices=prices,
+            relative=relative, beta=float(beta), prices=prices,
             factor=costs.usd_factor(prices, np.array([baseline.usd_per_eur[y] for y in years])),
             key=key, eligibility=rule.eligibility(missions, categories), schedule=schedule,
         )

@@ -180,10 +180,22 @@ def scenario_data(p: Calculator, store: _Arrays) -> dict:
         "eligible_mask": by_category.tolist() if separable else None,
         "eligible": None if separable else store.add(eligible),
         "keys": keys,
+        "cost_level": _cost_level(p, store),
         "gdp": store.add(p.gdp),
         "defence_pct": store.add(p.defence_pct),
         "member": store.add(p.member.astype(float)),
     }
+
+
+def _cost_level(p: Calculator, store: _Arrays) -> dict:
+    """The national cost level's beta (the scenario's, and the fit's standard error and
+    bounds), each ally's relative GDP per capita and which categories it applies to: the page
+    rescales ``gross`` and ``eligible`` (built at the scenario's beta) when beta moves."""
+    fit = pd.read_csv(DATA_DIR / "cost_level.csv").set_index("parameter").loc["beta"]
+    return {"beta": p.beta, "fitted": float(fit["value"]), "se": float(fit["se"]),
+            "low": float(fit["low"]), "high": float(fit["high"]),
+            "source": str(fit["source_id"]), "relative": store.add(p.relative),
+            "levelled": [bool(costs.levelled_category(c)) for c in p.categories]}
 
 
 def _nice_ceiling(x: float) -> float:
