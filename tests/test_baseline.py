@@ -84,8 +84,8 @@ def test_unit_costs_follow_from_their_sources():
     mandate = 363e6 / 290 / (13 / 12) / czk[2018] - 2 * move  # Czech eFP mandate 2018
     dutch = (34e6 - 600 * move) / 200  # Dutch company in Romania, 2022-23
     assert costs.loc["person_year", "low"] < mandate < dutch < costs.loc["person_year", "high"]
-    # above the high, left out for the costs their notes explain: Spain's first year in Latvia
-    # (321 people from 9 June, 181.0472 person-years, one move each)
+    # above the high, left out for costs outside the category (outside_goal 'explained'): Spain's
+    # first year in Latvia (321 people from 9 June, 181.0472 person-years, one move each)
     assert (63.4e6 - 321 * move) / 181.0472 > costs.loc["person_year", "high"]
     # Polish Orlik 7, 2017: 4 F-16 x 4 months; Italian Eurofighters in Bulgaria, 2017
     assert costs.loc["aircraft_month", "low"] == pytest.approx(5.5e6 / 16 / pln[2017], abs=1)

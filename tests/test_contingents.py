@@ -42,6 +42,18 @@ def test_every_contingent_row_is_in_the_check_record():
     assert uncosted and uncosted <= present
 
 
+def test_data_md_counts_the_check_record():
+    """docs/data.md's summary of the record: the rows with troops and each verdict's count."""
+    checks = pd.read_csv(CHECKS, keep_default_na=False)
+    costed = checks[checks.troops.astype(float) > 0]
+    counts = costed.verdict.value_counts()
+    text = " ".join((ROOT / "docs" / "data.md").read_text().split())
+    assert f"shipped missions ({len(costed)} rows with troops)" in text
+    assert (f"({counts['agrees']} agree, {counts['close']} are close, {counts['disagrees']} "
+            f"disagree and are kept with the reason, {counts['derived']} are remainders of "
+            f"NATO's totals, {counts['no second source']} have no second source)") in text
+
+
 def test_the_check_record_cites_known_sources():
     checks = pd.read_csv(CHECKS, keep_default_na=False)
     known = set(pd.read_csv(ROOT / "src" / "burden_sim" / "data" / "sources.csv")["source_id"])
