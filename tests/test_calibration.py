@@ -67,6 +67,7 @@ def test_the_held_out_numbers_are_what_the_docs_say(result):
     # every such point says why, or that nothing found explains it; no stale reasons
     assert set(table["id"][table["outside_goal"] != ""]) == outside
     assert set(result.unexplained()) == set(table["id"][table["outside_goal"] == "not explained"])
+    assert result.stale() == [] and "left from an earlier fit" not in page
     assert "Outside 0.5" not in " ".join(table["note"])  # the reasons live in their column
     assert ("is **not met**" in methodology) == (not result.goal_met)
     outside = result.outside(result.validation.ratios, result.held_out)
@@ -322,6 +323,10 @@ def test_the_verdict_on_made_up_points():
     explained = ["", EXPLAINED, EXPLAINED, "", EXPLAINED, ""]
     c = made_up(FINAL, HELD, VALIDATION, explained, USABLE)
     assert c.unexplained() == [] and c.goal_met
+    assert c.stale() == []
+    # a verdict on P0 (inside) and on P3 (excluded) is left from an earlier fit
+    assert made_up(FINAL, HELD, VALIDATION, [EXPLAINED, *explained[1:3], UNEXPLAINED,
+                                             *explained[4:]], USABLE).stale() == ["P0", "P3"]
     # every point explained, but the held-out median 1.3 is above 1.25: not met
     c = made_up(FINAL, HELD, [1.3, 9.0, 0.4, 9.0, 9.0, 2.0], explained, USABLE)
     assert c.held_out_median == pytest.approx(1.3)
@@ -340,3 +345,17 @@ def test_beta_se_is_the_larger_even_with_nan():
     without_level = made_up(*args, jacobian_se=0.07)
     assert np.isnan(without_level.jackknife_se) and without_level.beta_se == 0.07
     assert np.isnan(made_up(*args).beta_se)
+
+
+def test_a_stale_verdict_in_a_users_file_is_listed(tmp_path):
+    """A verdict on a point inside 0.5-2 (CZE_BAP_2012, 1.49) is named on the page."""
+    text = POINTS.read_text()
+    old = "was this figure.,,"
+    assert text.count(old) == 1
+    points = tmp_path / "calibration_points.csv"
+    points.write_text(text.replace(old, "was this figure.,explained,an old reason"))
+    page = tmp_path / "page.md"
+    result = CliRunner().invoke(app, ["calibrate", "--points", str(points), "--output",
+                                      str(page)])
+    assert result.exit_code == 0, result.output
+    assert "(or excluded), left from an earlier fit: CZE_BAP_2012." in page.read_text()

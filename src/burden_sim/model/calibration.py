@@ -115,6 +115,14 @@ class Calibration:
                 if goal[i] != "explained"]
 
 
+    def stale(self) -> list[str]:
+        """Ids of the points whose ``outside_goal`` gives a verdict although they are not to
+        explain (inside GOAL_EACH, or excluded): a verdict left from an earlier fit."""
+        goal = self.points.table["outside_goal"].to_numpy()
+        return [self.points.table["id"][i] for i in np.flatnonzero((goal != "") &
+                                                                  ~self.to_explain())]
+
+
 def beyond(ratios: np.ndarray) -> np.ndarray:
     """Boolean [point]: the ratio lies outside ``GOAL_EACH``."""
     lo, hi = GOAL_EACH

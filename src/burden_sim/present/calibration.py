@@ -148,6 +148,9 @@ def markdown(c: Calibration, figure: str = FIGURE) -> str:
         why = (f"Outside {lo:g}-{hi:g}, {t['outside_goal'][i]}: {t['outside_reason'][i]}"
                if t["outside_goal"][i] else "No reason recorded.")
         lines.append(f"- {t['id'][i]} ({ratio}): {t['scope'][i]}. {why}")
+    if c.stale():
+        lines += ["", f"A verdict in `outside_goal` for points no longer outside {lo:g}-{hi:g} "
+                  f"(or excluded), left from an earlier fit: {_ids(c.stale())}."]
     lines += [
         "",
         "## Model against published cost",
