@@ -20,9 +20,10 @@ copy allocates a fresh 2 GB array (mapped, then unmapped when deleted), so that 
 the same first-touch page faults as the first run (about 3.8 s against 0.75 s on huge pages),
 and a ratio near or below 1 is built into it. After each ordinary-page process, another fresh
 process fills four arrays of the outputs' size, single-threaded: a second reading of what
-fresh memory costs at that moment, not a floor (in three sessions its median took 1.0 to
-4.6 times the first run's). The load moves these figures: compare sessions (cli.json
-keeps the last ones' summaries).
+fresh memory costs at that moment, not a floor (in five sessions its median took 1.0 to
+4.6 times the first run's). Each first run also records its CPU time, user and kernel, summed
+over its threads (BLAS's included), and its minor page faults. The host's state moves these
+figures: compare sessions (cli.json keeps the last ones' summaries).
 
 Writes benchmarks/results/cli.json.
 """
@@ -121,7 +122,9 @@ def first_run(samples: int, ordinary: bool, fill: bool = True, pause: float = 3.
                                   ordinary=ordinary, pause=pause))
     if fill:
         row |= _child(FRESH_FILL.format(samples=samples, ordinary=ordinary, pause=pause))
+    cpu = row["first_system_s"] + row["first_user_s"]  # every thread's, BLAS's included
     return {**row, "ratio": row["first_s"] / row["copy_s"], "samples": samples,
+            "first_system_share": row["first_system_s"] / cpu if cpu > 0 else None,
             "ordinary_pages": ordinary, "load_before": load_before, "load_after": load()}
 
 
@@ -149,9 +152,7 @@ def summarise(runs: list[dict], hint: list[dict]) -> dict:
               "median_ratio": statistics.median(ratios), "ratio_min": min(ratios),
               "ratio_max": max(ratios),
               "median_fill_s": statistics.median(r["fill_s"] for r in runs),
-              "median_system_share": statistics.median(
-                  r["first_system_s"] / (r["first_system_s"] + r["first_user_s"])
-                  for r in runs),
+              "median_system_share": statistics.median(r["first_system_share"] for r in runs),
               "load_range": [min(float(r["load_before"].split()[0]) for r in runs + hint),
                              max(float(r["load_before"].split()[0]) for r in runs + hint)]}
     for name, pool in (("", runs), ("any_", runs + hint)):
