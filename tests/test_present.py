@@ -95,6 +95,10 @@ def test_formats_csv_json_markdown():
     data = json.loads(out)
     assert code == 0 and data["lines"][0].startswith("common_fund: ")
     assert data["tables"][0]["rows"][0]["ally"] == "TUR"  # the largest extra bill first
+    code, out, _ = cli("compare", *FIVE[:3], "--format", "json")
+    titles = [t["title"] for t in json.loads(out)["tables"]]
+    assert code == 0 and "{group}" not in out  # one table per scenario, as in the text
+    assert [t.split(" against ")[0] for t in titles[:2]] == [Path(f).stem for f in FIVE[1:3]]
     code, out, _ = cli("list", "allies", "--format", "markdown")
     assert code == 0 and "| CZE | Czech Republic (Czechia) | 1999 |" in out
     code, _, err = cli("run", FIVE[1], "--format", "xlsx")
@@ -257,3 +261,20 @@ def test_a_sweep_plot_draws_a_band_only_where_there_are_draws(tmp_path):
     lhs = burden_sim.sweep(SCENARIOS / "fund_sensitivity.yaml", design="lhs", samples=64)
     ax = sweep_curve(lhs, "unit_costs.person_year", "CZE").axes[0]
     assert len(ax.collections) == 1 and "EUR per person-year" in ax.get_xlabel()
+
+
+def test_a_table_wider_than_the_terminal_keeps_its_columns():
+    """Too wide for 30 columns: no column narrower than its widest cell, so every cell starts
+    under its header's rule (the widths once shrank below the cells when there was no room)."""
+    from burden_sim.present.tables import Column, Table, View, to_text
+
+    rows = pd.DataFrame({"key": ["nato", "un_regular"], "method": ["NATO's cost shares by "
+                        "period, published", "the UN regular budget scale"]})
+    table = Table("Keys", (Column("key", "text", ("key",)),
+                           Column("what the key is", "text", ("method",))), rows)
+    lines = to_text(View([table]), width=30).splitlines()
+    rule = next(line for line in lines if set(line) <= {"-", " "} and "-" in line)
+    starts = [i for i, ch in enumerate(rule) if ch == "-" and (i == 0 or rule[i - 1] == " ")]
+    assert rule.split("  ") == ["-" * 10, "-" * len(rows.method[0])]
+    for line, (key, method) in zip(lines[lines.index(rule) + 1:], rows.values, strict=False):
+        assert line[starts[0]:].startswith(key) and line[starts[1]:] == method

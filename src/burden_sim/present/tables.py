@@ -245,9 +245,11 @@ def compare_view(cmp: xr.Dataset, year: int | None = None) -> View:
         columns.append(Column("90 % band", "band", ("net_change_p05_usd_m",
                                                     "net_change_p95_usd_m")))
     columns.append(Column("bp", "bp", ("net_change_bp_gdp",)))
+    sampled = (f" Central values: the mean of each scenario's {cmp.sizes['sample']} samples."
+               if "sample" in cmp.dims else "")
     notes = [f"USD million, current prices. change: net cost minus {names[0]}'s; positive: "
              f"the ally pays more. Allies in the order of the change under {names[1]}, as in "
-             "every table of the comparison and in the report."]
+             f"every table of the comparison and in the report.{sampled}"]
     if n:
         notes.append(f"90 % band of the change: {BAND_NOTE.format(draws=n)}.")
     notes.append(f"bp: the change in {BP.format(when=when)}.")
@@ -377,7 +379,7 @@ def to_text(view: View, width: int = 80) -> str:
                     widths[j] += grow
                     spare -= grow
             for j, header in enumerate(headers):  # then fewer lines for the others
-                grow = min(max(0, len(header) - widths[j]), spare)
+                grow = max(0, min(len(header) - widths[j], spare))  # spare < 0: too wide
                 widths[j] += grow
                 spare -= grow
             wrapped = [_header_lines(h, w) for h, w in zip(headers, widths, strict=True)]
@@ -428,12 +430,14 @@ def to_csv(view: View) -> str:
 
 
 def to_json(view: View) -> str:
-    """Every table (title, notes, columns, rows as numbers) and the sentences."""
+    """Every table a reader sees, one per group as in the text (title, notes, columns, rows
+    as numbers), and the sentences."""
     return json.dumps({
-        "tables": [{"title": t.title, "notes": list(t.notes),
-                    "columns": {c.header: list(c.fields) for c in t.columns},
-                    "rows": json.loads(t.rows.to_json(orient="records", double_precision=15)),
-                    **({"total": t.total} if t.total else {})} for t in view.tables],
+        "tables": [{"title": _fill(t.title, group), "notes": list(t.notes),
+                    "columns": {_fill(c.header, group): list(c.fields) for c in t.columns},
+                    "rows": json.loads(rows.to_json(orient="records", double_precision=15)),
+                    **({"total": t.total} if t.total else {})}
+                   for t in view.tables for group, rows in groups(t)],
         "lines": view.lines}, indent=1, ensure_ascii=False)
 
 
