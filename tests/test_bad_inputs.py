@@ -262,6 +262,9 @@ CASES: list[Case] = [
       pol("phase_in: {2022: 2}")),
     C("phase-in year a word", "validate s.yaml", "s.yaml:9: policy.phase_in", pol("phase_in: "
                                                                                  "{soon: 1}")),
+    C("phase-in after the years", "validate s.yaml", "s.yaml:9: policy.phase_in: starts in "
+      "2030, after the scenario's years (2022-2023): the fund would never pay",
+      pol("phase_in: {2030: 0.5}")),
     C("top-level key a number", "validate s.yaml", ("s.yaml:20: [7]:", "Keys should be strings"),
       {"s.yaml": TINY + "7: 8\n"}),
     C("long wrong value is cut short", "validate s.yaml", ("s.yaml:15: missions[0].contributions"
@@ -572,6 +575,9 @@ CASES: list[Case] = [
       f"{SWEEP_ARGS}", "missions.m1.contributions.0.troops", W()),
     C("--set a text field", f"sweep w.yaml --set name=1,2 {SWEEP_ARGS}", "name: is not a number",
       W()),
+    C("grid values without the grid design", "sweep s.yaml --set policy.fraction=0:1:5 "
+      "-o out.zarr", "--samples: give a number of samples for the mc design, or choose the "
+      "grid design to run every listed value"),
     C("--samples zero", "sweep w.yaml --samples 0 -o out.zarr", "--samples 0: give a positive",
       W()),
     C("--samples negative", "sweep w.yaml --samples -5 -o out.zarr", "--samples -5: give a "
@@ -611,6 +617,10 @@ CASES: list[Case] = [
       W() | {"out.zarr/": None}),
     C("--resume on a stranger", f"sweep w.yaml {SWEEP_ARGS} --resume", "out.zarr: is not a "
       "burden-sim sweep", W() | {"out.zarr/": None, "out.zarr/x": "x"}),
+    C("store named as a table", "sweep w.yaml --samples 10 --workers 1 -o out.csv",
+      "out.csv: a sweep writes a Zarr store (a folder): name it with .zarr, not .csv", W()),
+    C("store onto a file", "sweep w.yaml --samples 10 --workers 1 -o out.zarr",
+      "out.zarr: is a file; a sweep writes a Zarr store (a folder)", W() | {"out.zarr": "x"}),
     C("store's folder missing", "sweep w.yaml --samples 10 --workers 1 -o no/out.zarr",
       "no/out.zarr: folder no does not exist", W()),
     C("store under a file", "sweep w.yaml --samples 10 --workers 1 -o f/out.zarr",
@@ -707,7 +717,8 @@ CASES: list[Case] = [
     C("plot: sweep store that is not one", "plot z.zarr --kind sweep --ally GBR -o x.png",
       "z.zarr: cannot read it", {"z.zarr/": None}),
     # --- reports --------------------------------------------------------------------------
-    C("report: one scenario", "report s.yaml -o r.html", "needs at least two scenarios"),
+    C("report: one scenario", "report s.yaml -o r.html", "report needs at least two scenario "
+      "files"),
     C("report: different years", "report o.yaml s.yaml -o r.html", "scenarios cover different "
       "years", {"s.yaml": TINY, "o.yaml": OTHER.replace("end: 2023\npolicy", "end: 2022\npolicy"
                                                         )}),
@@ -889,6 +900,15 @@ def test_library_errors_name_options_and_the_command_line_names_flags(tmp_path):
     assert str(caught.value).startswith("set policy.fracton=0.5: names no field")
     result = invoke(["run", str(path), "--set", "policy.fracton=0.5"])
     assert_one_clean_line(result, ("error: --set policy.fracton=0.5: names no field",))
+
+
+def test_a_change_the_data_cannot_answer_names_the_file_and_the_change(tmp_path):
+    """Valid for the schema, refused by the data: the file and the change, not '<scenario>'."""
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY)
+    result = invoke(["run", str(path), "--set", "years.end=2030"])
+    assert_one_clean_line(result, (f"error: {path} with years.end=2030: years.end: no GDP "
+                                   "figures for 2030",))
 
 
 def test_the_second_of_two_sweeps_into_one_new_store_gets_one_line(tmp_path, monkeypatch):

@@ -56,11 +56,19 @@ def test_run_prints_a_table_and_writes_tidy_csv(monkeypatch, capsys, tiny, tmp_p
     assert "GBR" in stdout and "NATO" in stdout
     frame = pd.read_csv(out)
     assert list(frame.columns) == ["scenario", "ally", "year", "gross_usd", "reimbursed_usd",
-                                   "contributed_usd", "net_usd", "net_pct_gdp"]
+                                   "contributed_usd", "net_usd", "net_pct_gdp",
+                                   "net_change_usd", "net_change_pct_gdp"]
     assert len(frame) == 32 * 2
     # Money is moved, never made: per year, net costs add up to gross costs.
-    totals = frame.groupby("year")[["gross_usd", "net_usd"]].sum()
+    totals = frame.groupby("year")[["gross_usd", "net_usd", "net_change_usd"]].sum()
     assert totals["net_usd"].to_numpy() == pytest.approx(totals["gross_usd"].to_numpy(), rel=1e-9)
+    assert totals["net_change_usd"].abs().max() < 1e-6 * totals["gross_usd"].max()
+    # the change the table prints: the same as compare's against the deploying nation paying
+    paired = burden_sim.api.against_status_quo(tiny)
+    change = paired["net_change"].isel(scenario=-1).to_series().rename("c").reset_index()
+    merged = frame.merge(change, on=["ally", "year"])
+    assert merged["net_change_usd"].to_numpy() == pytest.approx(merged["c"].to_numpy(),
+                                                                abs=1e-6)
 
 
 def test_run_writes_netcdf(monkeypatch, capsys, tiny, tmp_path):
@@ -265,3 +273,15 @@ def test_plot_rejects_a_mismatched_input(monkeypatch, capsys, tiny, tmp_path):
                           tmp_path / "x.png")
     assert code == 2 and "--kind change needs a comparison" in stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_compare_says_when_its_central_values_are_a_mean_of_samples(monkeypatch, capsys, tiny,
+                                                                     tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("name: tiny", "name: other").replace(
+        "rule: common_fund", "rule: deploying_nation_pays"))
+    said = "Central values: the mean of each scenario's 3 samples."
+    code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, "--set", "samples=3")
+    assert code == 0 and said in " ".join(stdout.split())
+    code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny)
+    assert code == 0 and "mean of each scenario" not in stdout

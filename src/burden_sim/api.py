@@ -13,6 +13,7 @@ from .engine.schedule import ScheduleCache
 from .errors import BurdenSimError
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import load_points
+from .inputs.loading import Origin
 from .inputs.loading import load_scenario as read_scenario
 from .inputs.paths import with_settings
 from .inputs.rules import status_quo
@@ -52,13 +53,17 @@ def load_scenario(path: str | Path | Scenario, set: Settings = None) -> Scenario
 def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings: Settings = None
              ) -> tuple[Scenario, Baseline]:
     if isinstance(scenario, Scenario):
+        source = f"scenario {scenario.name}"
         baseline = load_baseline(scenario.edition or DEFAULT_EDITION)
-        check_scenario(scenario, baseline, schedules=schedules)
+        check_scenario(scenario, baseline, Origin(Path(source)), schedules=schedules)
     else:
+        source = str(scenario)
         scenario, baseline = load(scenario, schedules)
-    if settings:
+    if settings:  # an error then names the file and the changes (no line: they are not in it)
         scenario = with_settings(scenario, settings, baseline.unit_costs)
-        check_scenario(scenario, baseline, schedules=schedules)
+        changed = ", ".join(f"{path}={value}" for path, value in settings.items())
+        check_scenario(scenario, baseline, Origin(Path(f"{source} with {changed}")),
+                       schedules=schedules)
     return scenario, baseline
 
 

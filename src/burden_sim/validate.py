@@ -41,6 +41,11 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if year > last and end == "start":
             raise origin.error(("years", end), f"a scenario must start by {last}, the last "
                                "year with data, so that a projection has somewhere to start")
+    phase_in = scenario.policy.phase_in
+    if phase_in and scenario.policy.rule == "common_fund" and min(phase_in) > scenario.years.end:
+        raise origin.error(("policy", "phase_in"), f"starts in {min(phase_in)}, after the "
+                           f"scenario's years ({scenario.years.start}-{scenario.years.end}): "
+                           "the fund would never pay")
     categories = categories_for(scenario)
     if scenario.deployment is not None:
         _check_deployment(scenario, baseline, origin, schedules or ScheduleCache())

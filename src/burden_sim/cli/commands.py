@@ -50,12 +50,14 @@ def run(
     file: ScenarioFile,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Write results: .csv (tidy) or .nc (netCDF).")] = None,
-    year: Annotated[int | None, typer.Option(help="Show one year instead of the total.")] = None,
+    year: Annotated[int | None, typer.Option(help="Show one year instead of the total "
+                                             "(--output keeps every year).")] = None,
     settings: Changes = [],  # noqa: B006 (typer reads the default)
     fmt: Format = "table",
 ) -> None:
     """Run a scenario: each ally's costs and the change against the deploying nation paying."""
     from ..api import against_status_quo, simulate
+    from ..model.results import with_change
     from ..present.files import check_output_path, write_results
     from ..present.tables import run_view
 
@@ -70,7 +72,7 @@ def run(
         raise OptionError("year", year, f"not in the scenario's years ({years[0]}-{years[-1]})")
     show(run_view(cmp, str(file), year), fmt)
     if output is not None:
-        write_results(simulate(file, set=changes), output)
+        write_results(with_change(simulate(file, set=changes)), output)
         wrote(output, fmt)
 
 
@@ -92,7 +94,8 @@ def compare(
                                                 "is the reference.", show_default=False)],
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Write the comparison: .csv, .parquet or .nc.")] = None,
-    year: Annotated[int | None, typer.Option(help="Show one year instead of the total.")] = None,
+    year: Annotated[int | None, typer.Option(help="Show one year instead of the total "
+                                             "(--output keeps every year).")] = None,
     settings: Changes = [],  # noqa: B006
     fmt: Format = "table",
 ) -> None:
@@ -253,6 +256,9 @@ def report(
     from ..present.report import build
 
     check_output_path(output, {".html": "HTML"})
+    if len(files) < 2:
+        raise BurdenSimError("report needs at least two scenario files (the first is the "
+                             "reference; scenarios/deploying_nation_pays.yaml is today's rule)")
     page = build(files, settings_of(settings))
     write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     out.print(f"wrote {output} ({len(page) / 1e6:.1f} MB)")

@@ -34,6 +34,11 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
     folder, the second gets a one-line error.
     """
     manifest = directory / MANIFEST
+    if directory.suffix not in ("", ".zarr"):
+        raise BurdenSimError(f"{directory}: a sweep writes a Zarr store (a folder): name it "
+                             f"with .zarr, not {directory.suffix}")
+    if directory.exists() and not directory.is_dir():
+        raise BurdenSimError(f"{directory}: is a file; a sweep writes a Zarr store (a folder)")
     if directory.exists() and not resume:
         raise BurdenSimError(f"{directory}: already exists; resume the sweep that made it, "
                              "or choose a new folder")

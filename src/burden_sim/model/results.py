@@ -116,3 +116,17 @@ def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str]
         attrs={"scenario": scenario, **attrs},
     )
     return label(ds if with_samples else ds.isel(sample=0, drop=True))
+
+
+def with_change(ds: xr.Dataset) -> xr.Dataset:
+    """A run with its change against the deploying nation paying for the same deployments
+    (net - gross: each ally would pay its own gross cost), in USD and as a share of GDP, as
+    ``compare`` names it."""
+    out = ds.copy()
+    out["net_change"] = ds["net"] - ds["gross"]
+    out["net_change"].attrs = {"units": USD, "long_name": "net cost minus the deploying "
+                               "nation paying (its gross cost)"}
+    out["net_change_pct_gdp"] = 100 * out["net_change"] / ds["gdp"]
+    out["net_change_pct_gdp"].attrs = {"units": "% of GDP", "long_name": "net cost minus the "
+                                       "deploying nation paying, as a share of GDP"}
+    return out

@@ -300,7 +300,8 @@ def _open_results(path: Path, kind: str) -> xr.Dataset:
         return xr.open_dataset(path)
     except (OSError, ValueError) as exc:
         raise BurdenSimError(f"{path}: cannot read it as results for --kind {kind} "
-                             f"({type(exc).__name__})") from None
+                             f"({type(exc).__name__}; it reads the .nc that run or compare "
+                             "write with --output, or a sweep's .zarr store)") from None
 
 
 def _read_table(path: Path, kind: str, suffix: str) -> pd.DataFrame:
