@@ -218,6 +218,17 @@ def test_list_and_version():
     assert code == 0 and out == f"burden-sim {burden_sim.__version__}\n"
 
 
+def test_list_scenarios_names_a_file_it_cannot_read(tmp_path):
+    shutil.copy(SCENARIOS / "common_fund.yaml", tmp_path)
+    (tmp_path / "broken.yaml").write_text("name: broken\n\tyears: {start: 2017}\n")
+    code, out, _ = cli("list", "scenarios", "--dir", tmp_path, "--format", "csv")
+    rows = pd.read_csv(StringIO(out)).set_index("file")
+    assert code == 0 and list(rows.index) == [str(tmp_path / n) for n in ("broken.yaml",
+                                                                          "common_fund.yaml")]
+    assert rows.loc[str(tmp_path / "broken.yaml"), "description"] == (
+        f"cannot read it: burden-sim validate {tmp_path / 'broken.yaml'} says why")
+
+
 def test_a_sweep_store_answers_who_pays_more(tmp_path):
     store = tmp_path / "s.zarr"
     code, _, _ = cli("sweep", SCENARIOS / "common_fund.yaml", "--design", "grid", "--set",
@@ -278,3 +289,21 @@ def test_a_table_wider_than_the_terminal_keeps_its_columns():
     assert rule.split("  ") == ["-" * 10, "-" * len(rows.method[0])]
     for line, (key, method) in zip(lines[lines.index(rule) + 1:], rows.values, strict=False):
         assert line[starts[0]:].startswith(key) and line[starts[1]:] == method
+
+
+def test_compare_says_when_scenarios_are_not_like_for_like(tmp_path):
+    """Other missions (the engine's catalogue against the written nine) or another edition:
+    the change is not the policy's alone, and the notes say so; like for like, nothing."""
+    code, out, _ = cli("compare", FIVE[0], SCENARIOS / "engine_open_common_fund.yaml")
+    text = " ".join(out.split())
+    assert code == 0 and ("Not like for like: engine_open_common_fund deploys other missions "
+                          "than deploying_nation_pays") in text
+    shutil.copytree(SCENARIOS / "missions", tmp_path / "missions")
+    edition = tmp_path / "later.yaml"
+    edition.write_text((SCENARIOS / "common_fund.yaml").read_text().replace(
+        "name: common_fund", "name: later").replace('edition: "2024-06"', 'edition: "2025-08"'))
+    code, out, _ = cli("compare", FIVE[0], edition)
+    assert code == 0 and ("Not like for like: later reads another data edition than "
+                          "deploying_nation_pays (2024-06)") in " ".join(out.split())
+    code, out, _ = cli("compare", *FIVE[:2])
+    assert code == 0 and "Not like for like" not in out

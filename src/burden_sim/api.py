@@ -159,7 +159,11 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
     combined["net_change_pct_gdp"].attrs = {"units": "% of GDP",
                                             "long_name": f"net cost minus {first}, as a share "
                                             "of GDP"}
-    combined.attrs = {"baseline_scenario": names[0], "scenarios": ", ".join(names)}
+    reference = set(runs[0].mission.values.tolist())
+    combined.attrs = {"baseline_scenario": names[0], "scenarios": ", ".join(names),
+                      "missions_differ": ", ".join(
+                          n for n, ds in zip(names, runs, strict=True)
+                          if set(ds.mission.values.tolist()) != reference)}
     for key in BY_SCENARIO:
         values = [ds.attrs[key] for ds in runs]
         combined[f"{key}_by_scenario"] = ("scenario", values if key == "fraction" else

@@ -253,10 +253,29 @@ def compare_view(cmp: xr.Dataset, year: int | None = None) -> View:
     if n:
         notes.append(f"90 % band of the change: {BAND_NOTE.format(draws=n)}.")
     notes.append(f"bp: the change in {BP.format(when=when)}.")
+    notes += _not_like_for_like(cmp, names)
     per_ally = Table("{group} against " + f"{names[0]}, {when} (USD million; change in bp of "
                      "GDP)", tuple(columns), rows, tuple(notes), group="scenario")
     return View([per_ally, scenario_table(cmp, year)],
                 [conclusion(cmp, k, year) for k in range(1, len(names))])
+
+
+def _not_like_for_like(cmp: xr.Dataset, names: list[str]) -> list[str]:
+    """Notes when a scenario deploys other missions or reads another data edition than the
+    reference: its change is then not the policy's alone."""
+    notes = []
+    differ = [n for n in cmp.attrs.get("missions_differ", "").split(", ") if n]
+    if differ:
+        notes.append(f"Not like for like: {', '.join(differ)} "
+                     f"{'deploys' if len(differ) == 1 else 'deploy'} other missions than "
+                     f"{names[0]}, so the change mixes the policy with those deployments.")
+    editions = [str(e) for e in cmp["edition_by_scenario"].values]
+    other = [n for n, e in zip(names, editions, strict=True) if e != editions[0]]
+    if other:
+        notes.append(f"Not like for like: {', '.join(other)} "
+                     f"{'reads' if len(other) == 1 else 'read'} another data edition than "
+                     f"{names[0]} ({editions[0]}).")
+    return notes
 
 
 def scenario_table(cmp: xr.Dataset, year: int | None = None) -> Table:
@@ -475,7 +494,10 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
         for path in sorted(where.glob("*.yaml")):
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError):
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                records.append({"file": str(path), "name": "", "rule": "", "years": "",
+                                "description": f"cannot read it: burden-sim validate {path} "
+                                "says why"})
                 continue
             if not isinstance(data, dict) or "name" not in data:
                 continue
