@@ -265,6 +265,9 @@ CASES: list[Case] = [
     C("phase-in after the years", "validate s.yaml", "s.yaml:9: policy.phase_in: starts in "
       "2030, after the scenario's years (2022-2023): the fund would never pay",
       pol("phase_in: {2030: 0.5}")),
+    C("phase-in zero throughout", "validate s.yaml", "s.yaml:9: policy.phase_in: its share is "
+      "0 in every year of the scenario (2022-2023): the fund would never pay",
+      pol("phase_in: {2020: 0, 2023: 0}")),
     C("top-level key a number", "validate s.yaml", ("s.yaml:20: [7]:", "Keys should be strings"),
       {"s.yaml": TINY + "7: 8\n"}),
     C("long wrong value is cut short", "validate s.yaml", ("s.yaml:15: missions[0].contributions"

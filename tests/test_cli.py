@@ -1,6 +1,7 @@
 """The command line: tables, outputs, and one-line errors for bad input."""
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -280,8 +281,41 @@ def test_compare_says_when_its_central_values_are_a_mean_of_samples(monkeypatch,
     other = tmp_path / "other.yaml"
     other.write_text(TINY.replace("name: tiny", "name: other").replace(
         "rule: common_fund", "rule: deploying_nation_pays"))
-    said = "Central values: the mean of each scenario's 3 samples."
+    said = "Central values of a scenario with samples are their mean: other 3, tiny 3."
     code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, "--set", "samples=3")
     assert code == 0 and said in " ".join(stdout.split())
+    # each scenario's own count; the reference without samples is not named
+    more = tmp_path / "more.yaml"
+    more.write_text(TINY.replace("name: tiny", "name: more") + "samples: 5\n")
+    code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, more)
+    assert code == 0 and ("Central values of a scenario with samples are their mean: more 5."
+                          in " ".join(stdout.split()))
     code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny)
-    assert code == 0 and "mean of each scenario" not in stdout
+    assert code == 0 and "Central values of a scenario" not in stdout
+
+
+def test_run_writes_the_change_it_prints_when_the_engine_redeploys(monkeypatch, capsys,
+                                                                   tmp_path):
+    """Allies volunteer in response to the fund (elasticity): the reference re-runs the engine
+    with no fund, so the change is not net - gross; the file holds the printed change."""
+    scenario = Path(burden_sim.__file__).parents[2] / "scenarios" / "engine_open_common_fund.yaml"
+    out = tmp_path / "out.csv"
+    assert cli(monkeypatch, capsys, "run", scenario, "-o", out)[0] == 0
+    written = pd.read_csv(out).groupby("ally")["net_change_usd"].sum()
+    paired = burden_sim.api.against_status_quo(scenario)
+    printed = paired["net_change"].isel(scenario=-1).sum("year").to_series()
+    assert written.to_numpy() == pytest.approx(printed[written.index].to_numpy(), abs=1e-3)
+    gross = pd.read_csv(out).groupby("ally")[["net_usd", "gross_usd"]].sum()
+    assert (gross.net_usd - gross.gross_usd - written).abs().max() > 1e6  # not net - gross
+
+
+def test_plot_change_of_a_comparison_with_samples(monkeypatch, capsys, tiny, tmp_path):
+    """The bars are the central values (the mean of the samples), as in the tables."""
+    other = tmp_path / "other.yaml"
+    other.write_text(TINY.replace("name: tiny", "name: other").replace(
+        "rule: common_fund", "rule: deploying_nation_pays"))
+    compared, figure = tmp_path / "c.nc", tmp_path / "change.png"
+    assert cli(monkeypatch, capsys, "compare", other, tiny, "--set", "samples=3",
+               "-o", compared)[0] == 0
+    assert cli(monkeypatch, capsys, "plot", compared, "--kind", "change", "-o", figure)[0] == 0
+    assert figure.stat().st_size > 1000

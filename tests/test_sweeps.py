@@ -291,3 +291,12 @@ def test_the_pert_inverse_cdf_is_scipys_to_the_last_digits():
     spec = Uncertain(distribution="uniform", low=0.5, high=1.0)  # computed as scipy does
     values = designs.Parameter("policy.fraction", spec).from_unit(u)
     assert np.array_equal(values, designs.distribution(spec).ppf(u))
+
+
+def test_a_store_may_have_a_dot_in_its_name_but_not_a_file_suffix(tmp_path):
+    """'fraction_0.5' is a folder name; 'out.csv' promises a file (docs/errors.md)."""
+    store.run_into_store(plan(), tmp_path / "fraction_0.5", executors.serial)
+    assert (tmp_path / "fraction_0.5" / store.MANIFEST).is_file()
+    with pytest.raises(BurdenSimError, match="out.csv: a sweep writes a Zarr store"):
+        store.run_into_store(plan(), tmp_path / "out.csv", executors.serial)
+    assert not (tmp_path / "out.csv").exists()

@@ -55,16 +55,24 @@ def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings
     if isinstance(scenario, Scenario):
         source = f"scenario {scenario.name}"
         baseline = load_baseline(scenario.edition or DEFAULT_EDITION)
-        check_scenario(scenario, baseline, Origin(Path(source)), schedules=schedules)
+        check_scenario(scenario, baseline, Origin(source), schedules=schedules)
     else:
         source = str(scenario)
         scenario, baseline = load(scenario, schedules)
     if settings:  # an error then names the file and the changes (no line: they are not in it)
         scenario = with_settings(scenario, settings, baseline.unit_costs)
-        changed = ", ".join(f"{path}={value}" for path, value in settings.items())
-        check_scenario(scenario, baseline, Origin(Path(f"{source} with {changed}")),
+        changed = ", ".join(f"{path}={_as_typed(value)}" for path, value in settings.items())
+        check_scenario(scenario, baseline, Origin(f"{source} with {changed}"),
                        schedules=schedules)
     return scenario, baseline
+
+
+def _as_typed(value: Any) -> str:
+    """A --set value as YAML in one line (as a user types it: [efp_estonia], not a repr)."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    return text.removesuffix("...").strip()
 
 
 def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  # noqa: A002
@@ -166,8 +174,8 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
                           if set(ds.mission.values.tolist()) != reference)}
     for key in BY_SCENARIO:
         values = [ds.attrs[key] for ds in runs]
-        combined[f"{key}_by_scenario"] = ("scenario", values if key == "fraction" else
-                                          [str(v) for v in values], BY_SCENARIO[key])
+        combined[f"{key}_by_scenario"] = ("scenario", values if key in ("fraction", "samples")
+                                          else [str(v) for v in values], BY_SCENARIO[key])
     if draws:
         combined = combined.assign(_draws(models, draws))
     return label(combined)

@@ -72,7 +72,7 @@ def run(
         raise OptionError("year", year, f"not in the scenario's years ({years[0]}-{years[-1]})")
     show(run_view(cmp, str(file), year), fmt)
     if output is not None:
-        write_results(with_change(simulate(file, set=changes)), output)
+        write_results(with_change(simulate(file, set=changes), cmp), output)
         wrote(output, fmt)
 
 

@@ -24,6 +24,9 @@ from .sweep import Sweep, parameter_attrs, variable_info
 from .writer import DONE, ChunkWriter, compressor, coord_name
 
 MANIFEST = "burden_sim_sweep.json"
+# names that promise a file, which a store (a folder) is not
+FILE_SUFFIXES = frozenset({".csv", ".nc", ".parquet", ".json", ".png", ".svg", ".html", ".md",
+                           ".txt", ".yaml", ".yml", ".xlsx"})
 
 
 def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
@@ -34,7 +37,7 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
     folder, the second gets a one-line error.
     """
     manifest = directory / MANIFEST
-    if directory.suffix not in ("", ".zarr"):
+    if directory.suffix.lower() in FILE_SUFFIXES and not directory.is_dir():
         raise BurdenSimError(f"{directory}: a sweep writes a Zarr store (a folder): name it "
                              f"with .zarr, not {directory.suffix}")
     if directory.exists() and not directory.is_dir():

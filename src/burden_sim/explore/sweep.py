@@ -169,7 +169,7 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
         parameters.append(_within_bounds(Parameter(path, spec), data))
     if design == "grid":
         samples = int(np.prod([grid_size(p, samples, len(parameters)) for p in parameters]))
-    if samples is None and parameters and all(p.spec.values is not None for p in parameters):
+    if samples is None and any(p.spec.values is not None for p in parameters):
         raise OptionError("samples", samples, f"give a number of samples for the {design} "
                           "design, or choose the grid design to run every listed value")
     if samples is None or samples < 1:

@@ -151,7 +151,7 @@ def _did_you_mean(name: str) -> str:
 class Origin:
     """Where a scenario's fields were read: to name the file and line of a problem."""
 
-    path: Path = Path("<scenario>")
+    path: Path | str = "<scenario>"  # a file, or a label (a scenario changed by --set)
     lines: dict = field(default_factory=dict)
     missions_path: Path | None = None
     missions_lines: dict = field(default_factory=dict)

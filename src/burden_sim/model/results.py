@@ -66,6 +66,8 @@ BY_SCENARIO: dict[str, dict[str, str]] = {
     "funding_key_method": {"units": "1", "long_name": "how the funding key is computed"},
     "accounting": {"units": "1", "long_name": "how a repayment counts in defence spending"},
     "edition": {"units": "1", "long_name": "defence-expenditure data edition"},
+    "samples": {"units": "1", "long_name": "Monte Carlo samples of the unit costs (0: the "
+                "central prices)"},
 }
 
 
@@ -118,15 +120,13 @@ def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str]
     return label(ds if with_samples else ds.isel(sample=0, drop=True))
 
 
-def with_change(ds: xr.Dataset) -> xr.Dataset:
-    """A run with its change against the deploying nation paying for the same deployments
-    (net - gross: each ally would pay its own gross cost), in USD and as a share of GDP, as
-    ``compare`` names it."""
-    out = ds.copy()
-    out["net_change"] = ds["net"] - ds["gross"]
-    out["net_change"].attrs = {"units": USD, "long_name": "net cost minus the deploying "
-                               "nation paying (its gross cost)"}
-    out["net_change_pct_gdp"] = 100 * out["net_change"] / ds["gdp"]
-    out["net_change_pct_gdp"].attrs = {"units": "% of GDP", "long_name": "net cost minus the "
-                                       "deploying nation paying, as a share of GDP"}
+
+def with_change(run: xr.Dataset, paired: xr.Dataset) -> xr.Dataset:
+    """A run with its change against the deploying nation paying, ``net_change`` and
+    ``net_change_pct_gdp``, taken from ``paired`` (the run beside that reference, as
+    ``api.against_status_quo`` gives it: an elastic engine re-deploys under the reference)."""
+    out = run.copy()
+    for name in ("net_change", "net_change_pct_gdp"):
+        out[name] = paired[name].isel(scenario=-1, drop=True)
+        out[name].attrs = dict(paired[name].attrs)
     return out

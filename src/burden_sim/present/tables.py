@@ -245,8 +245,10 @@ def compare_view(cmp: xr.Dataset, year: int | None = None) -> View:
         columns.append(Column("90 % band", "band", ("net_change_p05_usd_m",
                                                     "net_change_p95_usd_m")))
     columns.append(Column("bp", "bp", ("net_change_bp_gdp",)))
-    sampled = (f" Central values: the mean of each scenario's {cmp.sizes['sample']} samples."
-               if "sample" in cmp.dims else "")
+    counts = [int(n) for n in cmp["samples_by_scenario"].values]
+    sampled = ("" if not any(counts) else " Central values of a scenario with samples are "
+               "their mean: " + ", ".join(f"{name} {n}" for name, n in
+                                          zip(names, counts, strict=True) if n) + ".")
     notes = [f"USD million, current prices. change: net cost minus {names[0]}'s; positive: "
              f"the ally pays more. Allies in the order of the change under {names[1]}, as in "
              f"every table of the comparison and in the report.{sampled}"]
