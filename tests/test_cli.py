@@ -319,3 +319,17 @@ def test_plot_change_of_a_comparison_with_samples(monkeypatch, capsys, tiny, tmp
                "-o", compared)[0] == 0
     assert cli(monkeypatch, capsys, "plot", compared, "--kind", "change", "-o", figure)[0] == 0
     assert figure.stat().st_size > 1000
+
+
+def test_run_says_which_fund_settings_a_deploying_nation_pays_scenario_ignores(
+        monkeypatch, capsys, tmp_path):
+    status_quo = tmp_path / "sq.yaml"
+    status_quo.write_text(TINY.replace("rule: common_fund", "rule: deploying_nation_pays"))
+    code, stdout, _ = cli(monkeypatch, capsys, "run", status_quo, "--set",
+                          "policy.annual_cap_usd=1e8")
+    text = " ".join(stdout.split())
+    assert code == 0 and ("Not applied: policy.fraction, policy.key, policy.annual_cap_usd. "
+                          "Under rule deploying_nation_pays there is no fund") in text
+    code, stdout, _ = cli(monkeypatch, capsys, "run", Path(burden_sim.__file__).parents[2]
+                          / "scenarios" / "deploying_nation_pays.yaml")
+    assert code == 0 and "Not applied" not in stdout

@@ -84,8 +84,25 @@ def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  #
     scenario, baseline = _checked(scenario, schedules, set)
     model = Calculator.build(scenario, baseline, schedules)
     if not model.terms.moves_money:
-        return combine([model], draws)
+        alone = combine([model], draws)
+        alone.attrs["unused_fund_settings"] = ", ".join(_unused_fund_settings(scenario))
+        return alone
     return combine([Calculator.build(status_quo(scenario), baseline, schedules), model], draws)
+
+
+_FUND_SETTINGS = ("fraction", "key", "annual_cap_usd", "phase_in", "eligible_missions",
+                 "eligible_categories")
+
+
+def _unused_fund_settings(scenario: Scenario) -> list[str]:
+    """The fund's settings a scenario gives although its rule moves no money (they would
+    apply under rule common_fund): those that differ from their defaults."""
+    policy = scenario.policy
+    if policy.rule == "common_fund":
+        return []
+    fields = type(policy).model_fields
+    return [f"policy.{name}" for name in _FUND_SETTINGS
+            if getattr(policy, name) != fields[name].default]
 
 
 def simulate(scenario: str | Path | Scenario, set: Settings = None) -> xr.Dataset:  # noqa: A002

@@ -185,6 +185,10 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
         lines = [f"{name}: the deploying allies pay USD {totals['net_usd_m']:,.1f} m over "
                  f"{when} (90 % band {low:,.1f} to {high:,.1f}); the largest bills: {top}.",
                  f"Set it beside a fund: burden-sim compare {file} FUND.yaml"]
+        unused = cmp.attrs.get("unused_fund_settings", "")
+        if unused:
+            lines.insert(1, f"Not applied: {unused}. Under rule deploying_nation_pays there "
+                         "is no fund; they apply under rule common_fund.")
         return View([Table(title, columns, rows, notes, totals)], engine + lines)
     change = view["net_change"].isel(scenario=k).sum("year").values / 1e6
     rows["net_change_usd_m"] = change
