@@ -275,20 +275,24 @@ def test_a_sweep_plot_draws_a_band_only_where_there_are_draws(tmp_path):
 
 
 def test_a_table_wider_than_the_terminal_keeps_its_columns():
-    """Too wide for 30 columns: no column narrower than its widest cell, so every cell starts
-    under its header's rule (the widths once shrank below the cells when there was no room)."""
+    """Too wide for 30 columns and no text at the end to wrap: no column narrower than its
+    widest cell, so every cell starts under its header's rule (the widths once shrank below
+    the cells when there was no room)."""
     from burden_sim.present.tables import Column, Table, View, to_text
 
     rows = pd.DataFrame({"key": ["nato", "un_regular"], "method": ["NATO's cost shares by "
-                        "period, published", "the UN regular budget scale"]})
+                        "period, published", "the UN regular budget scale"], "n": [32, 31]})
     table = Table("Keys", (Column("key", "text", ("key",)),
-                           Column("what the key is", "text", ("method",))), rows)
+                           Column("what the key is", "text", ("method",)),
+                           Column("n", "count", ("n",))), rows)
     lines = to_text(View([table]), width=30).splitlines()
     rule = next(line for line in lines if set(line) <= {"-", " "} and "-" in line)
     starts = [i for i, ch in enumerate(rule) if ch == "-" and (i == 0 or rule[i - 1] == " ")]
-    assert rule.split("  ") == ["-" * 10, "-" * len(rows.method[0])]
-    for line, (key, method) in zip(lines[lines.index(rule) + 1:], rows.values, strict=False):
-        assert line[starts[0]:].startswith(key) and line[starts[1]:] == method
+    assert rule.split("  ") == ["-" * 10, "-" * len(rows.method[0]), "--"]
+    for line, (key, method, n) in zip(lines[lines.index(rule) + 1:], rows.values,
+                                      strict=False):
+        assert line[starts[0]:].startswith(key) and line[starts[1]:].startswith(method)
+        assert line.endswith(str(n))
 
 
 def test_compare_says_when_scenarios_are_not_like_for_like(tmp_path):
@@ -307,3 +311,19 @@ def test_compare_says_when_scenarios_are_not_like_for_like(tmp_path):
                           "deploying_nation_pays (2024-06)") in " ".join(out.split())
     code, out, _ = cli("compare", *FIVE[:2])
     assert code == 0 and "Not like for like" not in out
+
+
+def test_a_long_description_at_the_end_wraps_within_the_width():
+    from burden_sim.present.tables import Column, Table, View, to_text
+
+    method = ("NATO's cost shares of the table in force each year: published values where "
+              "found, the others by the period's rule")
+    rows = pd.DataFrame({"key": ["nato", "gdp"], "method": [method, "GDP shares"]})
+    table = Table("Keys", (Column("key", "text", ("key",)), Column("method", "text",
+                                                                   ("method",))), rows)
+    lines = to_text(View([table]), width=50).splitlines()
+    body = lines[lines.index("----  " + "-" * 44) + 1:]
+    assert all(len(line) <= 50 for line in lines)
+    assert body[0].startswith("nato  NATO's cost shares") and body[1].startswith("      ")
+    first = body[:body.index(next(b for b in body if b.startswith("gdp")))]
+    assert " ".join(b[6:] for b in first) == method

@@ -384,6 +384,9 @@ def _header_lines(header: str, width: int) -> list[str]:
     return lines or [""]
 
 
+MIN_WRAPPED = 24  # the narrowest a wrapped text column gets
+
+
 def to_text(view: View, width: int = 80) -> str:
     """Plain text for a terminal: one table per group, columns as wide as their widest cell
     (headers wrap, numbers never do), titles and notes wrapped at ``width``."""
@@ -407,6 +410,10 @@ def to_text(view: View, width: int = 80) -> str:
                 grow = max(0, min(len(header) - widths[j], spare))  # spare < 0: too wide
                 widths[j] += grow
                 spare -= grow
+            # still too wide: a text column at the end wraps its cells (a listing's descriptions)
+            wrap_last = spare < 0 and table.columns[-1].style == "text"
+            if wrap_last:
+                widths[-1] = max(MIN_WRAPPED, widths[-1] + spare)
             wrapped = [_header_lines(h, w) for h, w in zip(headers, widths, strict=True)]
             height = max(len(w) for w in wrapped)
             right = [c.style != "text" for c in table.columns]
@@ -421,7 +428,10 @@ def to_text(view: View, width: int = 80) -> str:
                                  for w in wrapped]))
             out.append(gap.join("-" * w for w in widths))
             body = cells[:-1] if table.total is not None else cells
-            out += [line(r) for r in body]
+            for r in body:
+                last = textwrap.wrap(r[-1], widths[-1]) if wrap_last else [r[-1]]
+                out.append(line([*r[:-1], last[0] if last else ""]))
+                out += [line([""] * (len(r) - 1) + [more]) for more in last[1:]]
             if table.total is not None:
                 out += [gap.join("-" * w for w in widths), line(cells[-1])]
             out.append("")
