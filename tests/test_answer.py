@@ -274,9 +274,9 @@ def test_the_proposal_and_design_figures(comparison, change):
     below = int((abs(drawn.sum("ally") - 300e6) > 1).any("year").sum())
     assert 0 < below < 100 and f"the cap binds every year in all but {below} of the" in text
     half = comparison["gross"].sel(scenario="proposal_2021", year=slice(2022, 2024)).sum("ally")
-    half = half / 2e6
-    assert (f"half of the costs would be about {round(float(half.min()), -1):,.0f}-"
-            f"{round(float(half.max()), -1):,.0f} a year at central costs") in text
+    low, high = (round(float(x), -1) for x in (half.min() / 2e6, half.max() / 2e6))
+    about = f"{low:,.0f}" if low == high else f"{low:,.0f}-{high:,.0f}"
+    assert f"half of the costs would be about {about} a year at central costs" in text
     whole = repaid(comparison, "common_fund")[0]
     fraction = {8: "an eighth", 9: "a ninth", 10: "a tenth"}[round(whole / central)]
     assert f"about {fraction} of what the upper bound moves" in text
