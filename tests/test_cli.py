@@ -290,6 +290,15 @@ def test_compare_says_when_its_central_values_are_a_mean_of_samples(monkeypatch,
     code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, more)
     assert code == 0 and ("Central values of a scenario with samples are their mean: more 5."
                           in " ".join(stdout.split()))
+    # different counts cannot be compared sample by sample: refused
+    code, _, stderr = cli(monkeypatch, capsys, "compare", other, more, "--set", "samples=3")
+    assert code == 0  # --set gives every scenario 3
+    fewer = tmp_path / "fewer.yaml"
+    fewer.write_text(TINY.replace("name: tiny", "name: fewer") + "samples: 3\n")
+    code, _, stderr = cli(monkeypatch, capsys, "compare", other, fewer, more)
+    assert code == 2 and stderr == ("error: scenarios draw different numbers of samples (fewer "
+                                    "3, more 5): set the same samples: in each, or none, so "
+                                    "that a change is taken sample by sample\n")
     code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny)
     assert code == 0 and "Central values of a scenario" not in stdout
 

@@ -327,3 +327,15 @@ def test_a_long_description_at_the_end_wraps_within_the_width():
     assert body[0].startswith("nato  NATO's cost shares") and body[1].startswith("      ")
     first = body[:body.index(next(b for b in body if b.startswith("gdp")))]
     assert " ".join(b[6:] for b in first) == method
+
+
+def test_a_short_last_text_column_is_not_widened_to_wrap():
+    from burden_sim.present.tables import Column, Table, View, to_text
+
+    rows = pd.DataFrame({"name": ["Baltic Air Policing, the rotations at Siauliai"],
+                         "hosts": ["LTU"]})
+    table = Table("Missions", (Column("name", "text", ("name",)),
+                               Column("hosts", "text", ("hosts",))), rows)
+    lines = to_text(View([table]), width=30).splitlines()
+    rule = next(line for line in lines if set(line) <= {"-", " "} and "-" in line)
+    assert rule.split("  ")[-1] == "-----"  # the header's width, not the wrapping minimum

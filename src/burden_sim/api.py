@@ -15,7 +15,7 @@ from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import load_points
 from .inputs.loading import Origin
 from .inputs.loading import load_scenario as read_scenario
-from .inputs.paths import with_settings
+from .inputs.paths import as_typed, with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
@@ -61,18 +61,10 @@ def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings
         scenario, baseline = load(scenario, schedules)
     if settings:  # an error then names the file and the changes (no line: they are not in it)
         scenario = with_settings(scenario, settings, baseline.unit_costs)
-        changed = ", ".join(f"{path}={_as_typed(value)}" for path, value in settings.items())
+        changed = ", ".join(f"{path}={as_typed(value)}" for path, value in settings.items())
         check_scenario(scenario, baseline, Origin(f"{source} with {changed}"),
                        schedules=schedules)
     return scenario, baseline
-
-
-def _as_typed(value: Any) -> str:
-    """A --set value as YAML in one line (as a user types it: [efp_estonia], not a repr)."""
-    import yaml
-
-    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
-    return text.removesuffix("...").strip()
 
 
 def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  # noqa: A002
@@ -102,7 +94,8 @@ def _unused_fund_settings(scenario: Scenario) -> list[str]:
         return []
     fields = type(policy).model_fields
     return [f"policy.{name}" for name in _FUND_SETTINGS
-            if getattr(policy, name) != fields[name].default]
+            if getattr(policy, name) != fields[name].default
+            and not (name == "phase_in" and not policy.phase_in)]
 
 
 def simulate(scenario: str | Path | Scenario, set: Settings = None) -> xr.Dataset:  # noqa: A002
@@ -161,6 +154,11 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
     """The comparison of prepared scenarios (see `compare`)."""
     runs = [_dataset(m) for m in models]
     names = [ds.attrs["scenario"] for ds in runs]
+    sampled = {ds.attrs["scenario"]: ds.sizes["sample"] for ds in runs if "sample" in ds.dims}
+    if len(set(sampled.values())) > 1:
+        raise BurdenSimError("scenarios draw different numbers of samples (" + ", ".join(
+            f"{n} {k}" for n, k in sampled.items()) + "): set the same samples: in each, "
+            "or none, so that a change is taken sample by sample")
     if len(set(names)) != len(names):
         raise BurdenSimError(f"two scenarios share a name ({', '.join(names)}): names label "
                              "the comparison")

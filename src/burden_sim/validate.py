@@ -13,7 +13,6 @@ from .engine.plan import pool_sizes
 from .engine.schedule import ScheduleCache
 from .inputs.baseline import Baseline
 from .inputs.loading import Origin
-from .inputs.rules import fraction_by_year
 from .inputs.schema import Scenario
 from .model.calculator import categories_for, mission_ids
 
@@ -48,9 +47,7 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if min(phase_in) > scenario.years.end:
             raise origin.error(("policy", "phase_in"), f"starts in {min(phase_in)}, after the "
                                f"scenario's years {span}: the fund would never pay")
-        if not fraction_by_year(1.0, phase_in, scenario.year_list).any():
-            raise origin.error(("policy", "phase_in"), f"its share is 0 in every year of the "
-                               f"scenario {span}: the fund would never pay")
+
     categories = categories_for(scenario)
     if scenario.deployment is not None:
         _check_deployment(scenario, baseline, origin, schedules or ScheduleCache())

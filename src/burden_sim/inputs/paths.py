@@ -155,7 +155,7 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
             known = _known_paths(with_unit_costs(scenario, defaults))
             close = difflib.get_close_matches(path, known, n=1)
             hint = f"did you mean {close[0]}?" if close else EXAMPLES
-            raise OptionError(flag, f"{path}={value}", f"names no field of the scenario "
+            raise OptionError(flag, f"{path}={as_typed(value)}", f"names no field of the scenario "
                               f"({hint})") from None
     try:
         return Scenario.model_validate(data)
@@ -165,4 +165,13 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
         path = next((p for p in settings if loc.startswith(canonical(p))), next(iter(settings)))
         message = err["msg"].removeprefix("Value error, ")
         field = "" if loc == canonical(path) else f"{loc}: "
-        raise OptionError(flag, f"{path}={settings[path]}", f"{field}{message}") from None
+        raise OptionError(flag, f"{path}={as_typed(settings[path])}", f"{field}{message}"
+                          ) from None
+
+
+def as_typed(value: object) -> str:
+    """A --set value as YAML on one line, as a user types it ([efp_estonia], {name: gdp})."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6)
+    return " ".join(text.strip().removesuffix("...").split())

@@ -120,7 +120,6 @@ def build_dataset(*, scenario: str, allies: tuple[str, ...], missions: list[str]
     return label(ds if with_samples else ds.isel(sample=0, drop=True))
 
 
-
 def with_change(run: xr.Dataset, paired: xr.Dataset) -> xr.Dataset:
     """A run with its change against the deploying nation paying, ``net_change`` and
     ``net_change_pct_gdp``, taken from ``paired`` (the run beside that reference, as
@@ -129,4 +128,7 @@ def with_change(run: xr.Dataset, paired: xr.Dataset) -> xr.Dataset:
     for name in ("net_change", "net_change_pct_gdp"):
         out[name] = paired[name].isel(scenario=-1, drop=True)
         out[name].attrs = dict(paired[name].attrs)
+        if paired.sizes["scenario"] == 1:  # the run is the deploying nation paying itself
+            out[name].attrs["long_name"] = ("net cost minus the deploying nation paying: 0, "
+                                            "the scenario's rule")
     return out

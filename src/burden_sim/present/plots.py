@@ -28,10 +28,10 @@ def change_bars(ds: xr.Dataset, path: Path | None = None,
     """Diverging bars: each ally's change in net cost against the first scenario."""
     names = [str(n) for n in ds.scenario.values]
     other = scenario or names[-1]
-    change = ds["net_change"].sel(scenario=other).sum("year") / 1e6
+    change = ds["net_change"].sel(scenario=other)
     if "sample" in change.dims:  # the central value, as the tables give it
         change = change.mean("sample")
-    change = change.to_series().sort_values()
+    change = (change.sum("year") / 1e6).to_series().sort_values()
     fig = Figure(figsize=(7.5, 0.22 * len(change) + 1.8))
     ax = fig.subplots()
     ax.barh(change.index, change.values, color=[MORE if v > 0 else LESS for v in change.values])

@@ -16,6 +16,7 @@ from .. import __version__
 from ..api import compare, deployments, load_scenario
 from ..explore.uncertainty import DRAWS
 from ..inputs.baseline import DATA_DIR, load_baseline
+from ..inputs.paths import as_typed
 from ..inputs.rules import terms
 from . import plots, tables
 
@@ -76,7 +77,7 @@ def build(paths: list[Path], settings: dict | None = None) -> str:
     names = [str(n) for n in ds.scenario.values]
     view = tables.compare_view(ds)
     changed = ("" if not settings else " Changed from the files: " + html.escape(
-        ", ".join(f"{k} = {v}" for k, v in settings.items())) + ".")
+        ", ".join(f"{k} = {as_typed(v)}" for k, v in settings.items())) + ".")
     parts = [f"<h1>burden-sim: {html.escape(' vs '.join(names))}</h1>",
              f"<p>Generated {dt.date.today().isoformat()} by burden-sim {__version__}. "
              f"Years {int(ds.year[0])}-{int(ds.year[-1])}. Money in US dollars at current "

@@ -188,7 +188,8 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
         unused = cmp.attrs.get("unused_fund_settings", "")
         if unused:
             lines.insert(1, f"Not applied: {unused}. Under rule deploying_nation_pays there "
-                         "is no fund; they apply under rule common_fund.")
+                         f"is no fund; {'they apply' if ',' in unused else 'it applies'} under "
+                         "rule common_fund.")
         return View([Table(title, columns, rows, notes, totals)], engine + lines)
     change = view["net_change"].isel(scenario=k).sum("year").values / 1e6
     rows["net_change_usd_m"] = change
@@ -413,7 +414,7 @@ def to_text(view: View, width: int = 80) -> str:
             # still too wide: a text column at the end wraps its cells (a listing's descriptions)
             wrap_last = spare < 0 and table.columns[-1].style == "text"
             if wrap_last:
-                widths[-1] = max(MIN_WRAPPED, widths[-1] + spare)
+                widths[-1] = min(widths[-1], max(MIN_WRAPPED, widths[-1] + spare))
             wrapped = [_header_lines(h, w) for h, w in zip(headers, widths, strict=True)]
             height = max(len(w) for w in wrapped)
             right = [c.style != "text" for c in table.columns]
