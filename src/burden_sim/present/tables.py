@@ -489,6 +489,13 @@ def render(view: View, fmt: str, width: int = 80) -> str:
 KINDS = ("scenarios", "keys", "missions", "allies", "editions")
 
 
+def _first_sentence(text: str) -> str:
+    """A description's first sentence, for a listing (the file holds the rest)."""
+    words = " ".join(text.split())
+    end = words.find(". ")
+    return words if end < 0 else words[:end + 1]
+
+
 def list_view(kind: str, folder: str = "scenarios") -> View:
     """What ``burden-sim list KIND`` shows: scenarios in a folder, funding keys (with NATO's
     cost-share tables), catalogue missions, allies or data editions."""
@@ -512,17 +519,17 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                records.append({"file": str(path), "name": "", "rule": "", "years": "",
+                records.append({"file": path.name, "name": "", "rule": "", "years": "",
                                 "description": f"cannot read it: burden-sim validate {path} "
                                 "says why"})
                 continue
             if not isinstance(data, dict) or "name" not in data:
                 continue
             years = data.get("years") or {}
-            records.append({"file": str(path), "name": data["name"],
+            records.append({"file": path.name, "name": data["name"],
                             "rule": (data.get("policy") or {}).get("rule", ""),
                             "years": f"{years.get('start', '')}-{years.get('end', '')}",
-                            "description": " ".join(str(data.get("description", "")).split())})
+                            "description": _first_sentence(str(data.get("description", "")))})
         rows = pd.DataFrame(records, columns=["file", "name", "rule", "years", "description"])
         names = ("file", "rule", "years", "description")
         title = f"Scenarios in {folder}"
