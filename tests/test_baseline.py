@@ -126,6 +126,8 @@ def edit(path, old, new):
         ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv, row 288: gdp_usd is negative"),
         ("unit_costs.csv", "person_year,130873", "person_year,-130873",
          "unit_costs.csv, row 2: central is negative"),
+        ("cost_level.csv", "parameter,value,se,low,high", "parameter,value,stderr,low,high",
+         "cost_level.csv: missing column(s): se"),
     ],
 )
 def test_broken_data_is_rejected(data_copy, file, old, new, message):

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError
 from .cost_shares import CostShareTables, load_cost_share_tables
 from .schema import UnitCost
-from .tables import check_sources, read_data
+from .tables import check_sources, read_data, require_columns
 
 DATA_DIR = Path(__file__).parents[1] / "data"
 DEFAULT_EDITION = "2024-06"
@@ -43,7 +43,12 @@ class Baseline:
     gdp_last_year: int  # the last year with every ally's GDP
     unit_costs: dict[str, UnitCost]  # every cost category's shipped central/low/high value
     cost_shares: CostShareTables  # NATO's published cost shares and each period's rule
-    cost_level_beta: float  # elasticity of a deploying ally's costs to its GDP per capita
+    cost_level: FittedBeta  # elasticity of a deploying ally's costs to its GDP per capita
+
+    @property
+    def cost_level_beta(self) -> float:
+        """The fitted elasticity (cost_level.csv's value)."""
+        return self.cost_level.value
 
     def index(self, ally: str) -> int:
         """The position of an ally (ISO3 code) on the ally axis."""
@@ -132,12 +137,24 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
             for row in tables["unit_costs"].itertuples()
         },
         cost_shares=load_cost_share_tables(data_dir, codes, accession_year, source_ids),
-        cost_level_beta=_beta(tables["cost_level"]),
+        cost_level=_beta(tables["cost_level"]),
     )
 
 
-def _beta(table: pd.DataFrame) -> float:
+@dataclass(frozen=True)
+class FittedBeta:
+    """cost_level.csv's row ``beta``: the fitted value, its standard error, bounds, sources."""
+
+    value: float
+    se: float
+    low: float
+    high: float
+    source: str
+
+
+def _beta(table: pd.DataFrame) -> FittedBeta:
     """The fitted cost-level elasticity (cost_level.csv's row ``beta``), within its bounds."""
+    require_columns(table, "cost_level.csv", ["parameter", "value", "se", "low", "high"])
     rows = table[table["parameter"] == "beta"]
     if len(rows) != 1:
         raise DataError("cost_level.csv", "needs exactly one row with parameter beta")
@@ -145,7 +162,8 @@ def _beta(table: pd.DataFrame) -> float:
     if not row["low"] <= row["value"] <= row["high"]:
         raise DataError("cost_level.csv", f"beta {row['value']} is outside its bounds "
                         f"{row['low']} to {row['high']}")
-    return float(row["value"])
+    return FittedBeta(float(row["value"]), float(row["se"]), float(row["low"]),
+                      float(row["high"]), str(row["source_id"]))
 
 
 def _grid(rows: pd.DataFrame, column: str, codes: tuple[str, ...], years: np.ndarray):

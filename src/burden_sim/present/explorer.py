@@ -191,10 +191,9 @@ def _cost_level(p: Calculator, store: _Arrays) -> dict:
     """The national cost level's beta (the scenario's, and the fit's standard error and
     bounds), each ally's relative GDP per capita and which categories it applies to: the page
     rescales ``gross`` and ``eligible`` (built at the scenario's beta) when beta moves."""
-    fit = pd.read_csv(DATA_DIR / "cost_level.csv").set_index("parameter").loc["beta"]
-    return {"beta": p.beta, "fitted": float(fit["value"]), "se": float(fit["se"]),
-            "low": float(fit["low"]), "high": float(fit["high"]),
-            "source": str(fit["source_id"]), "relative": store.add(p.relative),
+    fit = p.baseline.cost_level
+    return {"beta": p.beta, "fitted": fit.value, "se": fit.se, "low": fit.low,
+            "high": fit.high, "source": fit.source, "relative": store.add(p.relative),
             "levelled": [bool(costs.levelled_category(c)) for c in p.categories]}
 
 
