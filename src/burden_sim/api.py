@@ -88,14 +88,14 @@ _FUND_SETTINGS = ("fraction", "key", "annual_cap_usd", "phase_in", "eligible_mis
 
 def _unused_fund_settings(scenario: Scenario) -> list[str]:
     """The fund's settings a scenario gives although its rule moves no money (they would
-    apply under rule common_fund): those that differ from their defaults."""
+    apply under rule common_fund): those that differ from their defaults (an empty phase-in
+    is none)."""
     policy = scenario.policy
     if policy.rule == "common_fund":
         return []
     fields = type(policy).model_fields
     return [f"policy.{name}" for name in _FUND_SETTINGS
-            if getattr(policy, name) != fields[name].default
-            and not (name == "phase_in" and not policy.phase_in)]
+            if getattr(policy, name) not in (fields[name].default, {})]
 
 
 def simulate(scenario: str | Path | Scenario, set: Settings = None) -> xr.Dataset:  # noqa: A002

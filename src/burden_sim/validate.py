@@ -42,11 +42,10 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
             raise origin.error(("years", end), f"a scenario must start by {last}, the last "
                                "year with data, so that a projection has somewhere to start")
     phase_in = scenario.policy.phase_in
-    if phase_in and scenario.policy.rule == "common_fund":
-        span = f"({scenario.years.start}-{scenario.years.end})"
-        if min(phase_in) > scenario.years.end:
-            raise origin.error(("policy", "phase_in"), f"starts in {min(phase_in)}, after the "
-                               f"scenario's years {span}: the fund would never pay")
+    if phase_in and scenario.policy.rule == "common_fund" and min(phase_in) > scenario.years.end:
+        raise origin.error(("policy", "phase_in"), f"starts in {min(phase_in)}, after the "
+                           f"scenario's years ({scenario.years.start}-{scenario.years.end}): "
+                           "the fund would never pay")
 
     categories = categories_for(scenario)
     if scenario.deployment is not None:
