@@ -128,6 +128,8 @@ def edit(path, old, new):
          "unit_costs.csv, row 2: central is negative"),
         ("cost_level.csv", "parameter,value,se,low,high", "parameter,value,stderr,low,high",
          "cost_level.csv: missing column(s): se"),
+        ("sources.csv", "source_id,title,publisher,date,url,note",
+         "source_id,name,publisher,date,url,note", "sources.csv: missing column(s): title"),
     ],
 )
 def test_broken_data_is_rejected(data_copy, file, old, new, message):

@@ -75,6 +75,9 @@ def test_page_is_self_contained_and_small(page):
     assert (person_year["low"], person_year["central"], person_year["high"]) == (
         38386, 130873, 200000)  # the central value calibrated (docs/calibration.md)
     assert "UC_CZ_EFP_2018" in person_year["sources"] and "UC_CZ_EFP_2018" in data["sources"]
+    assert person_year["note"].startswith("Incremental cost of one person deployed")
+    nl = data["sources"]["CAL_NL_ROU_2022"]  # sources.csv's record, as the page shows it
+    assert nl["url"].startswith("https://") and nl["title"] and nl["date"].startswith("2022")
 
 
 def test_coefficients_times_prices_give_gross_cost():

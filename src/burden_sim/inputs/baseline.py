@@ -44,6 +44,8 @@ class Baseline:
     unit_costs: dict[str, UnitCost]  # every cost category's shipped central/low/high value
     cost_shares: CostShareTables  # NATO's published cost shares and each period's rule
     cost_level: FittedBeta  # elasticity of a deploying ally's costs to its GDP per capita
+    unit_cost_notes: dict[str, str]  # what each shipped unit cost is and how it was built
+    sources: dict[str, Source]  # sources.csv: what each source_id cites
 
     @property
     def cost_level_beta(self) -> float:
@@ -138,7 +140,26 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
         },
         cost_shares=load_cost_share_tables(data_dir, codes, accession_year, source_ids),
         cost_level=_beta(tables["cost_level"]),
+        unit_cost_notes={row.category: str(row.note) for row in tables["unit_costs"].itertuples()},
+        sources=_sources(sources),
     )
+
+
+@dataclass(frozen=True)
+class Source:
+    """One row of sources.csv: what a ``source_id`` cites."""
+
+    title: str
+    publisher: str
+    date: str
+    url: str  # a web address, or a project note's path
+
+
+def _sources(table: pd.DataFrame) -> dict[str, Source]:
+    require_columns(table, "sources.csv", ["source_id", "title", "publisher", "date", "url"])
+    text = table.fillna("").astype(str)
+    return {row.source_id: Source(row.title, row.publisher, row.date, row.url)
+            for row in text.itertuples()}
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,12 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..api import load
 from ..engine.catalogue import ACTIVITIES
 from ..engine.schedule import ScheduleCache
 from ..errors import BurdenSimError
-from ..inputs.baseline import DATA_DIR
+from ..inputs.baseline import Source
 from ..inputs.rules import terms
 from ..inputs.schema import FundingKey
 from ..model import costs
@@ -116,7 +115,7 @@ def page_data(models: list[Calculator]) -> dict:
         "years": [int(y) for y in first.years],
         "scenarios": scenarios,
         "arrays": store.arrays,
-        "sources": _sources(used),
+        "sources": _sources(used, first.baseline.sources),
     }
 
 
@@ -206,14 +205,13 @@ def _nice_ceiling(x: float) -> float:
 
 
 def _categories(p: Calculator) -> list[dict]:
-    table = pd.read_csv(DATA_DIR / "unit_costs.csv").set_index("category")
     overrides = p.scenario.unit_costs
     out = []
     for i, name in enumerate(p.categories):
         if name in overrides:
             source, note = overrides[name].source or "the scenario file", "set in the scenario"
         else:
-            source, note = table.at[name, "source_id"], table.at[name, "note"]
+            source, note = p.baseline.unit_costs[name].source, p.baseline.unit_cost_notes[name]
         out.append({
             "name": name,
             "unit": UNITS.get(name) or ACTIVITIES.get(name, name),
@@ -227,15 +225,12 @@ def _categories(p: Calculator) -> list[dict]:
     return out
 
 
-def _sources(ids: list[str]) -> dict[str, dict]:
-    table = pd.read_csv(DATA_DIR / "sources.csv").set_index("source_id")
+def _sources(ids: list[str], known: dict[str, Source]) -> dict[str, dict]:
     out = {}
     for ident in ids:
-        if ident not in table.index:
+        if ident not in known:
             continue  # a scenario's own free-text source: shown as written
-        row = table.loc[ident]
-        url = str(row["url"]) if isinstance(row["url"], str) else ""
-        out[ident] = {"title": str(row["title"]), "publisher": str(row["publisher"]),
-                      "date": str(row["date"]),
-                      "url": url if url.startswith(("http://", "https://")) else ""}
+        row = known[ident]
+        out[ident] = {"title": row.title, "publisher": row.publisher, "date": row.date,
+                      "url": row.url if row.url.startswith(("http://", "https://")) else ""}
     return out

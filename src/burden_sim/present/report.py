@@ -15,7 +15,7 @@ import xarray as xr
 from .. import __version__
 from ..api import compare, deployments, load_scenario
 from ..explore.uncertainty import DRAWS
-from ..inputs.baseline import DATA_DIR, load_baseline
+from ..inputs.baseline import Baseline, load_baseline
 from ..inputs.paths import as_typed
 from ..inputs.rules import terms
 from . import plots, tables
@@ -89,7 +89,8 @@ def build(paths: list[Path], settings: dict | None = None) -> str:
              "<h2>Assumptions</h2><ul>", *(f"<li>{html.escape(a)}</li>" for a in ASSUMPTIONS),
              "</ul><p>The equations and every assumption: docs/methodology.md; the data and "
              "their editions: docs/data.md (in the burden-sim repository).</p>",
-             "<h2>Sources</h2>", _sources_table(paths)]
+             "<h2>Sources</h2>",
+             _sources_table(paths, load_baseline(str(ds["edition_by_scenario"].values[0])))]
     body = "\n".join(parts)
     return (f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>burden-sim report</title><style>{STYLE}</style>"
@@ -187,22 +188,20 @@ def _img(path: Path, alt: str) -> str:
             f"<figcaption>{html.escape(alt)}</figcaption></figure>")
 
 
-def _sources_table(paths: list[Path]) -> str:
+def _sources_table(paths: list[Path], baseline: Baseline) -> str:
     text = " ".join(_scenario_text(p) for p in paths)
-    unit_costs = pd.read_csv(DATA_DIR / "unit_costs.csv")["source_id"].str.split(";").explode()
-    cited = set(SOURCE_ID.findall(text)) | set(BASELINE_SOURCES) | set(unit_costs)
-    sources = pd.read_csv(DATA_DIR / "sources.csv").set_index("source_id")
-    used = sources.loc[sorted(cited & set(sources.index))]
+    unit_costs = {s for cost in baseline.unit_costs.values() for s in str(cost.source).split(";")}
+    cited = set(SOURCE_ID.findall(text)) | set(BASELINE_SOURCES) | unit_costs
     rows = []
-    for sid, r in used.iterrows():
-        title = html.escape(str(r.title))
-        url = str(r.url)
+    for sid in sorted(cited & set(baseline.sources)):
+        r = baseline.sources[sid]
+        title = html.escape(r.title)
+        url = r.url
         if url.startswith(("http://", "https://")):
             title = f"<a href='{html.escape(url, quote=True)}'>{title}</a>"
         else:  # a project note or a local copy: named, never a path on someone's disk
             title += " (project research notes, not published)"
-        rows.append([html.escape(str(sid)), title, html.escape(str(r.publisher)),
-                     html.escape(str(r.date))])
+        rows.append([html.escape(sid), title, html.escape(r.publisher), html.escape(r.date)])
     return _table(["id", "source", "publisher", "date"], rows,
                   f"{len(rows)} source records cited by these scenarios and the baseline "
                   "(src/burden_sim/data/sources.csv in the burden-sim repository).",
