@@ -127,3 +127,25 @@ def test_a_sweep_killed_before_its_first_chunk_resumes(tmp_path, reference):
     values = _values(store)
     for name, expected in reference.items():
         assert np.array_equal(values[name], expected), name
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks")
+def test_a_worker_hit_by_ctrl_c_while_starting_carries_on(capfd):
+    """The pool starts workers on demand, so Ctrl-C can reach one still starting, before its
+    initializer ignores the signal: it waits, blocked, and is dropped (it used to kill the
+    worker with a traceback, seen once under load in the test above)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from burden_sim.explore import executors
+
+    bare = executors._SpawnWithoutCtrlC()
+    with ProcessPoolExecutor(1, mp_context=bare) as pool:  # no initializer: still blocked
+        assert signal.SIGINT in pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK, []).result()
+    with ProcessPoolExecutor(1, mp_context=bare, initializer=executors._ignore_ctrl_c) as pool:
+        started = pool.submit(signal.getsignal, signal.SIGINT)
+        for process in list(pool._processes.values()):
+            os.kill(process.pid, signal.SIGINT)  # while the interpreter is still starting
+        assert started.result(timeout=60) == signal.SIG_IGN
+        assert signal.SIGINT not in pool.submit(signal.pthread_sigmask, signal.SIG_BLOCK,
+                                                []).result()
+    assert "Traceback" not in capfd.readouterr().err

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 
 import numpy as np
@@ -54,14 +57,13 @@ def processes(workers: int) -> Executor:
     memory stays bounded however many chunks there are."""
     def run_chunks(sweep: Sweep, indices: list[int], directory: Path | None = None) -> Results:
         import concurrent.futures as cf
-        import multiprocessing as mp
 
         if workers <= 1 or len(indices) <= 1:
             yield from serial(sweep, indices, directory)
             return
         where = None if directory is None else Path(directory).resolve()
         _quiet_resource_tracker()
-        pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+        pool = cf.ProcessPoolExecutor(workers, mp_context=_SpawnWithoutCtrlC(),
                                       initializer=_start_worker, initargs=(sweep, where))
         finished = False
         try:
@@ -72,10 +74,53 @@ def processes(workers: int) -> Executor:
             if finished:
                 pool.shutdown(wait=True)
             else:  # Ctrl-C or an error: end the workers now, not after their chunks
-                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                for process in _started_workers():
                     process.terminate()
                 pool.shutdown(wait=True, cancel_futures=True)
     return run_chunks
+
+
+class _ProcessWithoutCtrlC(SpawnProcess):
+    """A spawned process started with Ctrl-C held back, on both sides. The pool starts its
+    workers on demand, so Ctrl-C can come while one starts. The child inherits the signal
+    blocked (the mask passes through fork and exec) until it ignores it (`_ignore_ctrl_c`);
+    else it died with a traceback. The driver takes it once the start is over, so that the
+    process is known (`_started_workers`); else it could be left half-started, waiting."""
+
+    def start(self) -> None:
+        if (not hasattr(signal, "pthread_sigmask")  # Windows: no process-group Ctrl-C
+                or threading.current_thread() is not threading.main_thread()):
+            return super().start()
+        pressed: list[tuple] = []
+        handler = signal.signal(signal.SIGINT, lambda *frame: pressed.append(frame))
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            signal.signal(signal.SIGINT, handler)
+        if pressed and callable(handler):
+            handler(*pressed[0])  # Ctrl-C, as it would have been
+
+
+class _SpawnWithoutCtrlC(SpawnContext):
+    Process = _ProcessWithoutCtrlC
+
+
+def _started_workers() -> list[_ProcessWithoutCtrlC]:
+    """Every worker still alive, the pool's or not: Ctrl-C held back while one started is
+    raised once it has started, maybe before the pool has recorded it."""
+    import multiprocessing as mp
+
+    return [p for p in mp.active_children() if isinstance(p, _ProcessWithoutCtrlC)]
+
+
+def _ignore_ctrl_c() -> None:
+    """In a worker: Ctrl-C is the driver's, which stops us; one sent while we started, and
+    held back by the blocked mask, is dropped."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _quiet_resource_tracker() -> None:
@@ -97,9 +142,7 @@ _worker: Worker | None = None  # a worker process's own, set by its initializer
 
 def _start_worker(sweep: Sweep, directory: Path | None) -> None:
     global _worker
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's, which stops us
+    _ignore_ctrl_c()
     ordinary_pages()
     _worker = Worker(sweep, directory)
 
