@@ -359,3 +359,25 @@ def test_a_stale_verdict_in_a_users_file_is_listed(tmp_path):
                                       str(page)])
     assert result.exit_code == 0, result.output
     assert "(or excluded), left from an earlier fit: CZE_BAP_2012." in page.read_text()
+
+
+def test_the_variants_note_holds_its_scripts_figures():
+    """docs/research/calibration_evidence/variants.py: its first variant, fitted apart from the
+    package, is the shipped fit; variants.md's table holds the script's figures."""
+    import importlib.util
+
+    folder = ROOT / "docs" / "research" / "calibration_evidence"
+    spec = importlib.util.spec_from_file_location("variants", folder / "variants.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = module.variants()
+    shipped = results["shipped: one beta on person-years and aircraft-months"]
+    np.testing.assert_allclose(shipped["final"], module.BASE.final.ratios, rtol=1e-6)
+    assert shipped["betas"][0] == pytest.approx(module.BASE.final.beta, abs=1e-6)
+    rows = (folder / "variants.md").read_text().splitlines()
+    for name, v in results.items():
+        cells = [c.strip() for c in next(r for r in rows if r.startswith(f"| {name} |"))
+                 .split("|")[1:-1]]
+        assert cells[1:3] == [f"{v['rms']:.3f}", f"{v['median']:.2f}"], name
+        assert cells[3].startswith(f"{v['betas'][0]:.3f}".rstrip("0")), name
+        assert cells[4].startswith(f"{len(v['outside'])}:"), name
