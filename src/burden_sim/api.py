@@ -11,6 +11,7 @@ import pandas as pd
 
 from .engine.schedule import ScheduleCache
 from .errors import BurdenSimError
+from .explore.comparison import combine
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import load_points
 from .inputs.loading import Origin
@@ -21,7 +22,7 @@ from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
 from .model.calibration import Calibration, point_relative_income
 from .model.calibration import calibrate as calibrate_points
-from .model.results import BY_SCENARIO, USD, build_dataset, label
+from .model.results import scenario_dataset
 from .validate import check_scenario
 
 if TYPE_CHECKING:
@@ -103,30 +104,7 @@ def simulate(scenario: str | Path | Scenario, set: Settings = None) -> xr.Datase
     -> value, as in `load_scenario`); an xarray Dataset over (sample,) ally and year."""
     schedules = ScheduleCache()
     scenario, baseline = _checked(scenario, schedules, set)
-    return _dataset(Calculator.build(scenario, baseline, schedules))
-
-
-def _dataset(model: Calculator) -> xr.Dataset:
-    scenario = model.scenario
-    policy, rule = scenario.policy, model.terms
-    return build_dataset(
-        scenario=scenario.name, allies=model.baseline.allies,
-        missions=model.missions, years=model.years, arrays=model.run(),
-        with_samples=scenario.samples > 0,
-        attrs={
-            "edition": model.baseline.edition,
-            "rule": policy.rule,
-            "fraction": rule.fraction,
-            "funding_key": policy.key.name,
-            "funding_key_method": model.key.method,
-            "funding_key_excluded": ", ".join(model.key.excluded) or "none",
-            "annual_cap_usd": -1.0 if policy.annual_cap_usd is None else policy.annual_cap_usd,
-            "accounting": policy.accounting,
-            "projected_from": model.baseline.gdp_last_year + 1 if scenario.projection else 0,
-            "samples": scenario.samples,
-            "seed": scenario.seed,
-        },
-    )
+    return scenario_dataset(Calculator.build(scenario, baseline, schedules))
 
 
 def deployments(scenario: Scenario, baseline: Baseline) -> pd.DataFrame | None:
@@ -148,77 +126,6 @@ def compare(*scenarios: str | Path | Scenario, set: Settings = None,  # noqa: A0
     schedules = ScheduleCache()
     models = [Calculator.build(*_checked(s, schedules, set), schedules) for s in scenarios]
     return combine(models, draws)
-
-
-def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
-    """The comparison of prepared scenarios (see `compare`)."""
-    runs = [_dataset(m) for m in models]
-    names = [ds.attrs["scenario"] for ds in runs]
-    sampled = {ds.attrs["scenario"]: ds.sizes["sample"] for ds in runs if "sample" in ds.dims}
-    if len(set(sampled.values())) > 1:
-        raise BurdenSimError("scenarios draw different numbers of samples (" + ", ".join(
-            f"{n} {k}" for n, k in sampled.items()) + "): set the same samples: in each, "
-            "or none, so that a change is taken sample by sample")
-    if len(set(names)) != len(names):
-        raise BurdenSimError(f"two scenarios share a name ({', '.join(names)}): names label "
-                             "the comparison")
-    spans = {(int(ds.year[0]), int(ds.year[-1])) for ds in runs}
-    if len(spans) > 1:
-        raise BurdenSimError("scenarios cover different years: "
-                             + ", ".join(f"{n} {int(d.year[0])}-{int(d.year[-1])}"
-                                         for n, d in zip(names, runs, strict=True)))
-    shared = set.intersection(*(set(ds.mission.values.tolist()) for ds in runs))
-    keep = [m for m in runs[0].mission.values.tolist() if m in shared]
-    per_run = [ds.sel(mission=keep).drop_attrs(deep=False) for ds in runs]
-    import xarray as xr
-
-    combined = xr.concat(per_run, dim=pd.Index(names, name="scenario"),
-                         data_vars="all", coords="minimal", compat="override",
-                         combine_attrs="override")
-    first = f"{names[0]}'s"
-    combined["net_change"] = combined["net"] - combined["net"].isel(scenario=0)
-    combined["net_change"].attrs = {"units": USD, "long_name": f"net cost minus {first}"}
-    combined["net_change_pct_gdp"] = 100 * combined["net_change"] / combined["gdp"]
-    combined["net_change_pct_gdp"].attrs = {"units": "% of GDP",
-                                            "long_name": f"net cost minus {first}, as a share "
-                                            "of GDP"}
-    reference = set(runs[0].mission.values.tolist())
-    combined.attrs = {"baseline_scenario": names[0], "scenarios": ", ".join(names),
-                      "missions_differ": ", ".join(
-                          n for n, ds in zip(names, runs, strict=True)
-                          if set(ds.mission.values.tolist()) != reference)}
-    for key in BY_SCENARIO:
-        values = [ds.attrs[key] for ds in runs]
-        combined[f"{key}_by_scenario"] = ("scenario", values if key in ("fraction", "samples")
-                                          else [str(v) for v in values], BY_SCENARIO[key])
-    if draws:
-        combined = combined.assign(_draws(models, draws))
-    return label(combined)
-
-
-def _draws(models: list[Calculator], draws: int) -> dict[str, xr.DataArray]:
-    """net, reimbursed and net_change at draws of the unit costs, [scenario, draw, ally, year]."""
-    import xarray as xr
-
-    from .explore.uncertainty import unit_cost_draws
-
-    names = [m.scenario.name for m in models]
-    results = [unit_cost_draws(m, draws) for m in models]
-    coords = {"scenario": names, "draw": np.arange(draws), "ally": list(models[0].baseline.allies),
-              "year": models[0].years}
-    dims = ("scenario", "draw", "ally", "year")
-    note = "at draws of the unit costs from their sourced ranges (PERT)"
-    net = np.stack([r["net"] for r in results])
-    out = {
-        "net_draws": xr.DataArray(net, coords, dims, attrs={
-            "units": USD, "long_name": f"net cost {note}"}),
-        "reimbursed_draws": xr.DataArray(np.stack([r["reimbursed"] for r in results]), coords,
-                                         dims, attrs={"units": USD,
-                                                      "long_name": f"paid by the fund {note}"}),
-        "net_change_draws": xr.DataArray(net - net[:1], coords, dims, attrs={
-            "units": USD, "long_name": f"net cost minus {names[0]}'s {note}"}),
-    }
-    return out
 
 
 def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,

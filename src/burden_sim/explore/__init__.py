@@ -1,2 +1,3 @@
-"""Exploring a scenario: designs, the sweep, the evaluator of rows of parameters, executors
-(local processes, Dask), the Zarr store and Sobol sensitivity."""
+"""Exploring scenarios: designs, the sweep, the evaluator of rows of parameters, executors
+(local processes, Dask), the Zarr store, Sobol sensitivity, the unit-cost bands and the
+comparison of several scenarios."""

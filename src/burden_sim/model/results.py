@@ -9,6 +9,8 @@ import numpy as np
 if TYPE_CHECKING:
     import xarray as xr  # imported where a Dataset is built: loading a scenario needs none
 
+    from .calculator import Calculator
+
 USD = "USD (current prices)"
 SAY, SY, AY = ("sample", "ally", "year"), ("sample", "year"), ("ally", "year")
 
@@ -132,3 +134,27 @@ def with_change(run: xr.Dataset, paired: xr.Dataset) -> xr.Dataset:
             out[name].attrs["long_name"] = ("net cost minus the deploying nation paying: 0, "
                                             "the scenario's rule")
     return out
+
+
+def scenario_dataset(model: Calculator) -> xr.Dataset:
+    """A prepared scenario's run, labelled, with its settings as attributes."""
+    scenario = model.scenario
+    policy, rule = scenario.policy, model.terms
+    return build_dataset(
+        scenario=scenario.name, allies=model.baseline.allies,
+        missions=model.missions, years=model.years, arrays=model.run(),
+        with_samples=scenario.samples > 0,
+        attrs={
+            "edition": model.baseline.edition,
+            "rule": policy.rule,
+            "fraction": rule.fraction,
+            "funding_key": policy.key.name,
+            "funding_key_method": model.key.method,
+            "funding_key_excluded": ", ".join(model.key.excluded) or "none",
+            "annual_cap_usd": -1.0 if policy.annual_cap_usd is None else policy.annual_cap_usd,
+            "accounting": policy.accounting,
+            "projected_from": model.baseline.gdp_last_year + 1 if scenario.projection else 0,
+            "samples": scenario.samples,
+            "seed": scenario.seed,
+        },
+    )
