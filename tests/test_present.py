@@ -342,3 +342,14 @@ def test_a_short_last_text_column_is_not_widened_to_wrap():
     lines = to_text(View([table]), width=30).splitlines()
     rule = next(line for line in lines if set(line) <= {"-", " "} and "-" in line)
     assert rule.split("  ")[-1] == "-----"  # the header's width, not the wrapping minimum
+
+
+def test_headers_break_at_spaces_before_inside_a_scenario_name():
+    from burden_sim.present.tables import _header_lines
+
+    header = "net, deploying_nation_pays"
+    assert _header_lines(header, 23) == ["net,", "deploying_nation_pays"]  # was "...nation_"
+    assert _header_lines(header, 26) == [header]
+    # a name wider than the column: broken after an underscore, never inside a word
+    assert _header_lines(header, 12) == ["net,", "deploying_", "nation_pays"]
+    assert _header_lines("net, common_fund", 3) == ["net,", "common_", "fund"]

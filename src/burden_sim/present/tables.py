@@ -372,14 +372,23 @@ def _fill(text: str, group: str) -> str:
 
 
 def _header_lines(header: str, width: int) -> list[str]:
-    """A header on as many lines as it needs at ``width``, broken at spaces or after an
-    underscore (scenario names), never inside a word otherwise."""
-    tokens = [piece for word in header.split() for piece in re.findall(r"[^_]+_?|_", word)]
+    """A header on as many lines as it needs at ``width``, broken at spaces, or, where a word
+    is wider than that, also after an underscore (scenario names); never inside a word
+    otherwise."""
+    words = header.split()
+    if all(len(word) <= width for word in words):
+        return _packed(words, width)
+    return _packed([piece for word in words for piece in re.findall(r"[^_]+_?|_", word)], width)
+
+
+def _packed(tokens: list[str], width: int) -> list[str]:
+    """Tokens on lines of at most ``width`` (where a token allows): a space between them,
+    none after an underscore."""
     lines: list[str] = []
     for token in tokens:
         glue = "" if lines and lines[-1].endswith("_") else " "
         if lines and len(lines[-1]) + len(glue) + len(token) <= width:
-            lines[-1] += ("" if glue == "" else " ") + token
+            lines[-1] += glue + token
         else:
             lines.append(token)
     return lines or [""]
