@@ -1,5 +1,6 @@
 """The command line: tables, outputs, and one-line errors for bad input."""
 
+import io
 import sys
 from pathlib import Path
 
@@ -276,31 +277,45 @@ def test_plot_rejects_a_mismatched_input(monkeypatch, capsys, tiny, tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-def test_compare_says_when_its_central_values_are_a_mean_of_samples(monkeypatch, capsys, tiny,
-                                                                     tmp_path):
+def test_with_samples_the_central_values_and_their_band_come_from_the_same_draws(
+        monkeypatch, capsys, tiny, tmp_path):
     other = tmp_path / "other.yaml"
     other.write_text(TINY.replace("name: tiny", "name: other").replace(
         "rule: common_fund", "rule: deploying_nation_pays"))
-    said = "Central values of a scenario with samples are their mean: other 3, tiny 3."
+    said = "Central values: the mean over the scenarios' 3 draws of the unit costs"
     code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, "--set", "samples=3")
-    assert code == 0 and said in " ".join(stdout.split())
-    # each scenario's own count; the reference without samples is not named
+    flat = " ".join(stdout.split())
+    assert code == 0 and said in flat and "over the 3 draws of the unit costs that" in flat
+    # samples or, with samples, seeds that differ cannot be compared sample by sample
     more = tmp_path / "more.yaml"
     more.write_text(TINY.replace("name: tiny", "name: more") + "samples: 5\n")
-    code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny, more)
-    assert code == 0 and ("Central values of a scenario with samples are their mean: more 5."
-                          in " ".join(stdout.split()))
-    # different counts cannot be compared sample by sample: refused
+    code, _, stderr = cli(monkeypatch, capsys, "compare", other, tiny, more)
+    assert code == 2 and stderr == ("error: scenarios draw with different samples (other 0, "
+                                    "tiny 0, more 5): set the same samples: in each, or none, "
+                                    "so that a change is taken sample by sample, at the same "
+                                    "prices\n")
     code, _, stderr = cli(monkeypatch, capsys, "compare", other, more, "--set", "samples=3")
     assert code == 0  # --set gives every scenario 3
-    fewer = tmp_path / "fewer.yaml"
-    fewer.write_text(TINY.replace("name: tiny", "name: fewer") + "samples: 3\n")
-    code, _, stderr = cli(monkeypatch, capsys, "compare", other, fewer, more)
-    assert code == 2 and stderr == ("error: scenarios draw different numbers of samples (fewer "
-                                    "3, more 5): set the same samples: in each, or none, so "
-                                    "that a change is taken sample by sample\n")
+    seeded = tmp_path / "seeded.yaml"
+    seeded.write_text(TINY.replace("name: tiny", "name: seeded") + "samples: 5\nseed: 9\n")
+    code, _, stderr = cli(monkeypatch, capsys, "compare", more, seeded)
+    assert code == 2 and "different seed (more 0, seeded 9)" in stderr
     code, stdout, _ = cli(monkeypatch, capsys, "compare", other, tiny)
-    assert code == 0 and "Central values of a scenario" not in stdout
+    assert code == 0 and "Central values" not in stdout
+
+
+def test_a_run_of_one_sample_sits_inside_its_band(monkeypatch, capsys):
+    """One draw of the unit costs: the central values are that draw, and so is the band (it
+    was the fixed 1,000 draws', which 28 of 32 allies' changes lay outside at seed 6)."""
+    scenario = Path(burden_sim.__file__).parents[2] / "scenarios" / "common_fund.yaml"
+    code, stdout, _ = cli(monkeypatch, capsys, "run", scenario, "--set",
+                          "samples=1", "--set", "seed=6", "--format", "csv")
+    assert code == 0
+    rows = pd.read_csv(io.StringIO(stdout))
+    assert len(rows) == 32
+    assert (rows.net_change_p05_usd_m <= rows.net_change_usd_m + 1e-9).all()
+    assert (rows.net_change_usd_m <= rows.net_change_p95_usd_m + 1e-9).all()
+    assert np.allclose(rows.net_change_p05_usd_m, rows.net_change_p95_usd_m)  # one draw
 
 
 def test_run_writes_the_change_it_prints_when_the_engine_redeploys(monkeypatch, capsys,

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import BurdenSimError
 from ..model.calculator import Calculator
 from ..model.results import BY_SCENARIO, USD, label, scenario_dataset
-from .uncertainty import unit_cost_draws
+from .uncertainty import SEED, unit_cost_draws
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -22,11 +22,15 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
     first; with ``draws``, each one's net, reimbursed and net_change at those draws."""
     runs = [scenario_dataset(m) for m in models]
     names = [ds.attrs["scenario"] for ds in runs]
-    sampled = {ds.attrs["scenario"]: ds.sizes["sample"] for ds in runs if "sample" in ds.dims}
-    if len(set(sampled.values())) > 1:
-        raise BurdenSimError("scenarios draw different numbers of samples (" + ", ".join(
-            f"{n} {k}" for n, k in sampled.items()) + "): set the same samples: in each, "
-            "or none, so that a change is taken sample by sample")
+    for setting in ("samples", "seed"):  # the seed matters only with samples
+        values = {m.scenario.name: getattr(m.scenario, setting) for m in models}
+        if len(set(values.values())) > 1 and (setting == "samples" or
+                                               models[0].scenario.samples):
+            raise BurdenSimError(
+                f"scenarios draw with different {setting} (" + ", ".join(
+                    f"{n} {v}" for n, v in values.items()) + f"): set the same {setting}: in "
+                "each" + (", or none" if setting == "samples" else "") + ", so that a change "
+                "is taken sample by sample, at the same prices")
     if len(set(names)) != len(names):
         raise BurdenSimError(f"two scenarios share a name ({', '.join(names)}): names label "
                              "the comparison")
@@ -60,16 +64,22 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
         combined[f"{key}_by_scenario"] = ("scenario", values if key in ("fraction", "samples")
                                           else [str(v) for v in values], BY_SCENARIO[key])
     if draws:
-        combined = combined.assign(_draws(models, draws))
+        sampled = models[0].scenario.samples
+        if sampled:  # the band is over the draws the central values are the mean of
+            combined = combined.assign(_draws(models, sampled, models[0].scenario.seed))
+        else:
+            combined = combined.assign(_draws(models, draws))
+        combined.attrs["band_over_samples"] = int(bool(sampled))
     return label(combined)
 
 
-def _draws(models: list[Calculator], draws: int) -> dict[str, xr.DataArray]:
-    """net, reimbursed and net_change at draws of the unit costs, [scenario, draw, ally, year]."""
+def _draws(models: list[Calculator], draws: int, seed: int = SEED) -> dict[str, xr.DataArray]:
+    """net, reimbursed and net_change at draws of the unit costs, [scenario, draw, ally, year]
+    (the scenarios' own draws, given their samples and seed)."""
     import xarray as xr
 
     names = [m.scenario.name for m in models]
-    results = [unit_cost_draws(m, draws) for m in models]
+    results = [unit_cost_draws(m, draws, seed) for m in models]
     coords = {"scenario": names, "draw": np.arange(draws), "ally": list(models[0].baseline.allies),
               "year": models[0].years}
     dims = ("scenario", "draw", "ally", "year")

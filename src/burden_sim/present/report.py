@@ -128,7 +128,7 @@ def summary(ds: xr.Dataset) -> str:
             + (f"The largest extra bills, USD million: {who(payers)}. " if len(payers) else "")
             + (f"The largest savings: {who(savers)}." if len(savers) else "") + "</p>")
     return ("\n".join(sentences) + "<p class='note'>Bands in brackets: "
-            + html.escape(tables.BAND_NOTE.format(draws=tables.draws_of(ds))) + ".</p>")
+            + html.escape(tables.band_note(ds)) + ".</p>")
 
 
 def _scenario_table(ds: xr.Dataset, scenarios: list) -> str:

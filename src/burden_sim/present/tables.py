@@ -127,6 +127,25 @@ def draws_of(cmp: xr.Dataset) -> int:
     return cmp.sizes.get("draw", 0)
 
 
+def band_note(cmp: xr.Dataset) -> str:
+    """What the bands are taken over: the scenarios' own draws when they have samples (their
+    central values are the mean of the same draws), else the fixed draws."""
+    n = draws_of(cmp)
+    if not cmp.attrs.get("band_over_samples"):
+        return BAND_NOTE.format(draws=n)
+    return (f"5th to 95th percentile over the {n:,} draw{'s' * (n != 1)} of the unit costs "
+            "that the central values are the mean of (the scenario's samples: and seed:; PERT "
+            "from the sourced low/central/high ranges); it covers unit-cost uncertainty only")
+
+
+def _sampled(cmp: xr.Dataset) -> str:
+    """How a central value is made when the scenarios draw samples ('' when they do not)."""
+    if "sample" not in cmp.dims:
+        return ""
+    n = cmp.sizes["sample"]
+    return f"central: the mean over the scenario's {n:,} draw{'s' * (n != 1)} of the unit costs"
+
+
 def counts(cmp: xr.Dataset, k: int, year: int | None = None) -> tuple[int, int]:
     """How many allies pay less and how many more under scenario ``k`` than the reference."""
     change = _central(cmp, year)["net_change"].isel(scenario=k).sum("year").values
@@ -159,14 +178,12 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
     name, when = str(cmp.scenario.values[k]), span(cmp, year)
     money = own[["gross", "reimbursed", "contributed", "net"]].sum("year") / 1e6
     gdp = gdp_total(own).values
-    n = draws_of(cmp)
     rows = pd.DataFrame({"ally": money.ally.values,
                          **{f"{v}_usd_m": money[v].values for v in
                             ("gross", "reimbursed", "contributed", "net")}})
     totals = {"ally": "NATO", **{f"{v}_usd_m": float(money[v].sum()) for v in
                                  ("gross", "reimbursed", "contributed", "net")}}
-    sampled = (f"; central: mean of the scenario's {cmp.sizes['sample']} samples"
-               if "sample" in cmp.dims else "")
+    sampled = f"; {_sampled(cmp)}" if _sampled(cmp) else ""
     edition = str(cmp["edition_by_scenario"].values[k])
     if k == 0:  # the deploying nation pays: show its bill and the band of it
         rows["net_p05_usd_m"], rows["net_p95_usd_m"] = band_by_ally(cmp, "net_draws", k, year)
@@ -177,7 +194,7 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
                    Column("bp of GDP", "bp", ("net_bp_gdp",)))
         title = f"{name}: {STATUS_QUO}, {when} (USD million; net cost in bp of GDP)"
         notes = (f"USD million, current prices; edition {edition}{sampled}.",
-                 f"90 % band of the net cost: {BAND_NOTE.format(draws=n)}.",
+                 f"90 % band of the net cost: {band_note(cmp)}.",
                  f"bp of GDP: the net cost in {BP.format(when=when)}.")
         rows = rows.iloc[order(cmp, year)].reset_index(drop=True)
         low, high = band_total(cmp, "net_draws", k, year)
@@ -209,7 +226,7 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
              "the ally; paid in: by the ally into the fund. change: net cost minus the net cost "
              f"if {STATUS_QUO} (same years, missions and edition); positive: the ally pays "
              "more.",
-             f"90 % band of the change: {BAND_NOTE.format(draws=n)}.",
+             f"90 % band of the change: {band_note(cmp)}.",
              f"bp: the change in {BP.format(when=when)}.")
     rows = rows.iloc[np.argsort(-change, kind="stable")].reset_index(drop=True)
     return View([Table(title, columns, rows, notes, totals)],
@@ -250,15 +267,13 @@ def compare_view(cmp: xr.Dataset, year: int | None = None) -> View:
         columns.append(Column("90 % band", "band", ("net_change_p05_usd_m",
                                                     "net_change_p95_usd_m")))
     columns.append(Column("bp", "bp", ("net_change_bp_gdp",)))
-    counts = [int(n) for n in cmp["samples_by_scenario"].values]
-    sampled = ("" if not any(counts) else " Central values of a scenario with samples are "
-               "their mean: " + ", ".join(f"{name} {n}" for name, n in
-                                          zip(names, counts, strict=True) if n) + ".")
+    sampled = (f" Central values: the mean over the scenarios' {cmp.sizes['sample']:,} draws of "
+               "the unit costs (the same draws for each)." if "sample" in cmp.dims else "")
     notes = [f"USD million, current prices. change: net cost minus {names[0]}'s; positive: "
              f"the ally pays more. Allies in the order of the change under {names[1]}, as in "
              f"every table of the comparison and in the report.{sampled}"]
     if n:
-        notes.append(f"90 % band of the change: {BAND_NOTE.format(draws=n)}.")
+        notes.append(f"90 % band of the change: {band_note(cmp)}.")
     notes.append(f"bp: the change in {BP.format(when=when)}.")
     notes += _not_like_for_like(cmp, names)
     per_ally = Table("{group} against " + f"{names[0]}, {when} (USD million; change in bp of "
