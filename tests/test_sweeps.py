@@ -1,5 +1,6 @@
 """Sweeps: designs, determinism across executors, resuming, and bad input."""
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,19 @@ def test_an_interrupted_sweep_resumes_to_the_same_store(tmp_path, reference):
     xr.testing.assert_identical(stored(out), reference)
 
 
+def test_a_sweep_that_fails_while_running_leaves_no_store(tmp_path):
+    """Any error, not only bad input found late (it left a store that then blocked the same
+    command: 'already exists'); Ctrl-C keeps it, to resume."""
+    def fails_after_one(sweep, indices, directory):
+        yield from itertools.islice(executors.serial(sweep, indices, directory), 1)
+        raise MemoryError
+
+    out = tmp_path / "s.zarr"
+    with pytest.raises(MemoryError):
+        store.run_into_store(plan(), out, fails_after_one)
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
 def test_an_existing_store_is_never_overwritten(tmp_path):
     out = tmp_path / "s.zarr"
     store.run_into_store(plan(), out, executors.serial)
@@ -137,6 +151,19 @@ def test_an_existing_store_is_never_overwritten(tmp_path):
     ({"design": "random"}, "design random: not one of grid, lhs, sobol, mc"),
     ({"dtype": "float16"}, "dtype float16: not one of float64, float32"),
     ({"overrides": {}}, None),
+    # fields no row can vary: each row runs at the central unit costs (a range's ends were
+    # swept as if they were the central value), over the scenario's years, with its own draws
+    ({"overrides": {"unit_costs.person_year.high": Uncertain(values=[1.5e5, 2.5e5])}},
+     "unit_costs.person_year.high: a sweep evaluates each row at the unit costs' central "
+     "values, and high changes none of them"),
+    ({"overrides": {"unit_costs.person_year.low": Uncertain(values=[1e3])}},
+     "sweep unit_costs.person_year instead"),
+    ({"overrides": {"seed": Uncertain(values=[1, 2])}}, "seed: changes no row of a sweep"),
+    ({"overrides": {"years.start": Uncertain(values=[2017, 2020])}},
+     "years.start: a sweep keeps the scenario's years"),
+    ({"seed": -1}, "seed -1: must be 0 or more"),
+    ({"samples": 10**23}, "samples 1" + "0" * 23 + r": at most 2\^53 rows"),
+    ({"chunk_size": 2**53 + 1}, r"chunk_size 9007199254740993: at most 2\^53"),
 ])
 def test_bad_sweep_input(kwargs, message):
     if message is None:  # the scenario declares no parameters and none are set

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,10 @@ def sobol_indices(sweep: Sweep, name: str, ally: str | None = None, year: int | 
     d = len(sweep.parameters)
     problem = {"num_vars": d, "names": [p.path for p in sweep.parameters],
                "bounds": [[0.0, 1.0]] * d}
-    units = sobol_sample.sample(problem, sweep.samples, calc_second_order=False, seed=sweep.seed)
+    with warnings.catch_warnings():  # any N works; a power of two balances the points best
+        warnings.filterwarnings("ignore", message="The balance properties of Sobol")
+        units = sobol_sample.sample(problem, sweep.samples, calc_second_order=False,
+                                    seed=sweep.seed)
     values = np.stack([p.from_unit(units[:, j]) for j, p in enumerate(sweep.parameters)], axis=1)
     evaluator = Evaluator(sweep)
     output = np.concatenate([

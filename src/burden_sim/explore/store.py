@@ -211,10 +211,10 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
     write their own chunks; an executor that returns results (a remote cluster, which may
     not see this folder) has them written here."""
     made = not directory.exists()
-    todo = open_store(sweep, directory, resume)
     written = []
     writer = None
     try:
+        todo = open_store(sweep, directory, resume)
         for index, result in executor(sweep, todo, directory):
             if result is not None:
                 writer = writer or ChunkWriter(sweep, directory)
@@ -222,8 +222,8 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
             written.append(index)
             if progress is not None:
                 progress(sweep.bounds(index)[1] - sweep.bounds(index)[0])
-    except BurdenSimError:
-        if made:  # bad input found while running: leave nothing behind
+    except Exception:  # not Ctrl-C, after which a sweep resumes
+        if made:  # it failed while running: leave nothing behind
             shutil.rmtree(directory, ignore_errors=True)
         raise
     return written

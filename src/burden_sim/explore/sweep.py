@@ -130,6 +130,9 @@ class Sweep:
             {"derived": list(self.derived)} if self.derived else {})
 
 
+MAX_ROWS = 2**53  # a row's index, and a sample count, stay exact as a float64
+
+
 def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
                samples: int | None = None, seed: int | None = None, chunk_size: int = 10_000,
                overrides: dict[str, Uncertain] | None = None,
@@ -161,6 +164,7 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
             get_value(data, path)
         except PathError as exc:
             raise BurdenSimError(str(exc)) from None
+        _sweepable(path)
         if spec.distribution == "pert" and spec.low is None:
             spec = _pert_from_data(path, defaults)
         elif spec.distribution == "pert" and spec.mode is None:
@@ -174,12 +178,34 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
                           "design, or choose the grid design to run every listed value")
     if samples is None or samples < 1:
         raise OptionError("samples", samples, "give a positive number of samples")
-    if chunk_size < 1:
-        raise OptionError("chunk_size", chunk_size, "must be at least 1")
+    if samples > MAX_ROWS:
+        raise OptionError("samples", samples, f"at most 2^{MAX_ROWS.bit_length() - 1} rows "
+                          "(a row's index must stay exact)")
+    if not 1 <= chunk_size <= MAX_ROWS:
+        raise OptionError("chunk_size", chunk_size, "must be at least 1" if chunk_size < 1
+                          else f"at most 2^{MAX_ROWS.bit_length() - 1}")
+    if seed is not None and seed < 0:
+        raise OptionError("seed", seed, "must be 0 or more")
     if dtype not in STORED_TYPES:
         raise OptionError("dtype", dtype, f"not one of {', '.join(STORED_TYPES)}")
     return Sweep(scenario, baseline, tuple(parameters), design, int(samples),
                  scenario.seed if seed is None else seed, chunk_size, tuple(variables), dtype)
+
+
+def _sweepable(path: str) -> None:
+    """Refuse a field a sweep's rows cannot vary: each row is evaluated at its unit costs'
+    central values, over the scenario's years, with the sweep's own draws."""
+    parts = canonical(path).split(".")
+    if parts[0] == "unit_costs" and parts[-1] != "central":
+        raise BurdenSimError(f"{path}: a sweep evaluates each row at the unit costs' central "
+                             f"values, and {parts[-1]} changes none of them (it only bounds a "
+                             f"run's draws); sweep unit_costs.{parts[1]} instead")
+    if parts[0] in ("samples", "seed"):
+        raise BurdenSimError(f"{path}: changes no row of a sweep, which draws its own rows "
+                             "(--samples, --seed)")
+    if parts[0] == "years":
+        raise BurdenSimError(f"{path}: a sweep keeps the scenario's years; compare one "
+                             "scenario per span instead")
 
 
 def _within_bounds(parameter: Parameter, data: dict) -> Parameter:
