@@ -112,6 +112,13 @@ def test_an_interrupted_sweep_resumes_to_the_same_store(tmp_path, reference):
     with pytest.raises(KeyboardInterrupt):
         store.run_into_store(plan(), out, stops_after_two)
     assert len(list((out / store.DONE).glob("*.done"))) == 2
+    # an unfinished store is refused (it read as NaN rows, and plot drew an empty figure)
+    with pytest.raises(BurdenSimError, match="an unfinished sweep, 2 of 3 chunks written: "
+                       "finish it with the command that made it and --resume"):
+        burden_sim.open_sweep(out)
+    partial = burden_sim.open_sweep(out, partial=True)
+    assert partial.attrs["chunks_written"] == "2 of 3"
+    assert int(np.isnan(partial["net"].values).any(axis=(1, 2)).sum()) == 10  # the third chunk
     # A chunk killed half-way: data partly written, no mark. Resume must redo it.
     (out / store.DONE / "1.done").unlink()
     written = store.run_into_store(plan(), out, executors.serial, resume=True)

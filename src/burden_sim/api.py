@@ -145,16 +145,18 @@ def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
                                 overrides=specs, variables=variables))
 
 
-def open_sweep(path: str | Path) -> xr.Dataset:
+def open_sweep(path: str | Path, partial: bool = False) -> xr.Dataset:
     """A store written by ``burden-sim sweep``: its results per sample (and ally and year),
     with the parameter values as coordinates along ``sample``, each with its units. Read
-    lazily: per-ally results the store derives are computed as they are read."""
+    lazily: per-ally results the store derives are computed as they are read. An unfinished
+    store (stopped, not yet resumed) is refused; ``partial=True`` reads it, the samples not
+    yet written as NaN (``attrs["chunks_written"]`` says how many chunks are in)."""
     from .explore.store import MANIFEST, open_results
 
     path = Path(path)
     if not (path / MANIFEST).is_file():
         raise BurdenSimError(f"{path}: is not a burden-sim sweep store (no {MANIFEST})")
-    return open_results(path)
+    return open_results(path, partial)
 
 
 def calibrate(points: str | Path | None = None) -> Calibration:

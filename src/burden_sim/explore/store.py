@@ -156,17 +156,24 @@ def _template(sweep: Sweep):
         "parameters": ", ".join(q.path for q in sweep.parameters), **attrs}))
 
 
-def open_results(directory: Path) -> xr.Dataset:
+def open_results(directory: Path, partial: bool = False) -> xr.Dataset:
     """A sweep's store as a Dataset of the results it kept, each with its units: those it
     derives on reading are computed chunk by chunk when read (lazily, with dask), by the same
-    code and on the same rows as the sweep, so they have the bits it computed."""
+    code and on the same rows as the sweep, so they have the bits it computed. An unfinished
+    store is refused unless ``partial`` (its unwritten rows then read as NaN)."""
     import dask.array as da
 
+    manifest = json.loads((Path(directory) / MANIFEST).read_text())
+    total = -(-manifest["samples"] // manifest["chunk_size"])
+    done = len(list((Path(directory) / DONE).glob("*.done")))
+    if done < total and not partial:
+        raise BurdenSimError(f"{directory}: an unfinished sweep, {done} of {total} chunks "
+                             "written: finish it with the command that made it and --resume")
     ds = xr.open_zarr(directory)
+    ds.attrs["chunks_written"] = f"{done} of {total}"
     derived = [v.strip() for v in str(ds.attrs.get("derived", "")).split(",") if v.strip()]
     if not derived:
         return ds
-    manifest = json.loads((Path(directory) / MANIFEST).read_text())
     made_by = manifest.get("burden_sim", "an earlier version")
     if made_by != __version__:  # its results would be derived by code other than the sweep's
         raise BurdenSimError(f"{directory}: derives its results with the code that read it, "
