@@ -200,6 +200,11 @@ CASES: list[Case] = [
     C("alias bomb", "validate s.yaml", ("s.yaml", "yaml:", "alias"), {"s.yaml": BOMB}),
     C("alias bomb, run", "run s.yaml -o out.csv", ("s.yaml", "yaml:", "alias"),
       {"s.yaml": BOMB}),
+    C("alias cycle", "validate s.yaml", "s.yaml:1: yaml: an alias refers to a node that "
+      "holds it (a cycle)", {"s.yaml": "description: &a [*a]\n" + TINY}),
+    C("alias cycle in a missions file, run", "run s.yaml", "m.yaml:1: yaml: an alias refers",
+      {"s.yaml": TINY.split("missions:")[0] + "missions: m.yaml\n",
+       "m.yaml": "missions: [&m {id: m1, name: M, hosts: [LTU], contributions: [*m]}]\n"}),
     C("alias bomb, nine levels", "validate s.yaml", ("s.yaml", "yaml:", "alias"),
       {"s.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
           f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n"

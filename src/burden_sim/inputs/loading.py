@@ -87,16 +87,22 @@ def load_yaml_with_lines(path: Path) -> tuple[Any, dict[Path_, int]]:
 def _check_size(path: Path, root: yaml.Node) -> None:
     """Count the nodes of the document as aliases expand it, without expanding it."""
     sizes: dict[int, int] = {}
+    open_: set[int] = set()  # the nodes being counted: the ancestors of the one popped next
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:  # post-order: a node's size once its children's are known
         node, ready = stack.pop()
         children = [c for pair in node.value for c in pair] if isinstance(
             node, yaml.MappingNode) else node.value if isinstance(node, yaml.SequenceNode) else []
         if not ready:
+            if id(node) in open_:
+                raise ScenarioError(path, "yaml", "an alias refers to a node that holds it "
+                                    "(a cycle); write the values out", node.start_mark.line + 1)
             if id(node) not in sizes:
+                open_.add(id(node))
                 stack.append((node, True))
                 stack.extend((c, False) for c in children if id(c) not in sizes)
             continue
+        open_.discard(id(node))
         size = 1 + sum(sizes.get(id(c), NODE_BUDGET) for c in children)
         sizes[id(node)] = size
         if size > NODE_BUDGET:
