@@ -759,6 +759,9 @@ CASES: list[Case] = [
     # --- list and calibrate ----------------------------------------------------------------
     C("list: unknown kind", "list ships", "list ships: not one of scenarios, keys, missions"),
     C("list: no such folder", "list scenarios --dir nope", "--dir nope: no such folder"),
+    C("an impossible date in --set", "run s.yaml --set description=2022-02-30",
+      "--set description=2022-02-30: the value is not a valid date (day is out of range for "
+      "month); quote it to give it as text", {"s.yaml": TINY}),
     C("list: unknown format", "list keys --format xml", "--format xml: not one of table"),
     C("calibrate: missing points", "calibrate --points nope.csv -o c.md",
       "nope.csv: file is missing"),

@@ -221,11 +221,19 @@ def test_list_and_version():
 def test_list_scenarios_names_a_file_it_cannot_read(tmp_path):
     shutil.copy(SCENARIOS / "common_fund.yaml", tmp_path)
     (tmp_path / "broken.yaml").write_text("name: broken\n\tyears: {start: 2017}\n")
+    # read as a scenario is: an alias cycle is named, not hung on; an impossible date (which
+    # validate names as its field's error) is not a traceback
+    (tmp_path / "cycle.yaml").write_text("name: cycle\ndescription: &a [*a]\n")
+    (tmp_path / "date.yaml").write_text("name: date\ndescription: Dated.\n"
+                                        "deployment: {surges: [{start: 2022-02-30}]}\n")
     code, out, _ = cli("list", "scenarios", "--dir", tmp_path, "--format", "csv")
     rows = pd.read_csv(StringIO(out)).set_index("file")
-    assert code == 0 and list(rows.index) == ["broken.yaml", "common_fund.yaml"]
-    assert rows.loc["broken.yaml", "description"] == (
-        f"cannot read it: burden-sim validate {tmp_path / 'broken.yaml'} says why")
+    assert code == 0 and list(rows.index) == ["broken.yaml", "common_fund.yaml",
+                                              "cycle.yaml", "date.yaml"]
+    for name in ("broken.yaml", "cycle.yaml"):
+        assert rows.loc[name, "description"] == (
+            f"cannot read it: burden-sim validate {tmp_path / name} says why")
+    assert rows.loc["date.yaml", "description"] == "Dated."
     # a listing shows each description's first sentence (the file holds the rest)
     assert rows.loc["common_fund.yaml", "description"].startswith("The full-repayment upper "
                                                                   "bound of the 2021 proposal")

@@ -116,6 +116,9 @@ def parse_setting(option: str) -> tuple[str, Any]:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         raise OptionError("set", option, "the value is not valid YAML") from None
+    except ValueError as exc:  # a date YAML reads, but no calendar has (2022-02-30)
+        raise OptionError("set", option, f"the value is not a valid date ({exc}); quote it "
+                          "to give it as text") from None
     return path.strip(), value
 
 

@@ -532,7 +532,7 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
         raise BurdenSimError(f"list {kind}: not one of {', '.join(KINDS)}")
     text = Column("", "text", ())
     if kind == "scenarios":
-        import yaml
+        from ..inputs.loading import load_yaml_with_lines
 
         where = Path(folder)
         if not where.is_dir():
@@ -540,9 +540,9 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
                               "files of a folder, by default ./scenarios)")
         records = []
         for path in sorted(where.glob("*.yaml")):
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            try:  # read as a scenario is: no alias bomb or cycle, dates as written
+                data, _ = load_yaml_with_lines(path)
+            except BurdenSimError:
                 records.append({"file": path.name, "name": "", "rule": "", "years": "",
                                 "description": f"cannot read it: burden-sim validate {path} "
                                 "says why"})
