@@ -705,8 +705,11 @@ CASES: list[Case] = [
       "policy.cap -o x.png", "--parameter policy.cap: not in policy.fraction"),
     C("plot: sobol of a .nc", "plot {made}/run.nc --kind sobol -o x.png", "--kind sobol reads a "
       ".csv file"),
-    C("plot: sobol of another table", "plot t.csv --kind sobol -o x.png", "t.csv: not a table "
-      "written by burden-sim sensitivity", {"t.csv": "parameter,a\nx,1\n"}),
+    C("plot: sobol of another table", "plot t.csv --kind sobol -o x.png", "t.csv: --kind sobol "
+      "reads the indices written by burden-sim sensitivity --output",
+      {"t.csv": "parameter,a\nx,1\n"}),
+    C("plot: sobol of a comparison's table", "plot t.csv --kind sobol -o x.png", "t.csv: --kind "
+      "sobol reads the indices", {"t.csv": "ally,net_usd_m\nGBR,1\n"}),  # was a KeyError
     C("plot: sobol of an empty table", "plot t.csv --kind sobol -o x.png", "t.csv:",
       {"t.csv": ""}),
     C("plot: timeline of a bad scenario", "plot s.yaml --kind timeline -o x.png", "s.yaml:14: "

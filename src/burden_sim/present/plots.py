@@ -245,11 +245,12 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
         return timeline(scenario_model, baseline.edition, output,
                         deployments(scenario_model, baseline))
     if kind == "sobol":
-        indices = _read_table(source, "sobol", ".csv").set_index("parameter")
-        if not {"S1", "S1_conf", "ST", "ST_conf", "output", "scenario", "edition"} <= set(
-                indices.columns):
-            raise BurdenSimError(f"{source}: not a table written by burden-sim sensitivity "
-                                 "--output")
+        indices = _read_table(source, "sobol", ".csv")
+        if not {"parameter", "S1", "S1_conf", "ST", "ST_conf", "output", "scenario", "edition",
+                "base_samples"} <= set(indices.columns):
+            raise BurdenSimError(f"{source}: --kind sobol reads the indices written by "
+                                 "burden-sim sensitivity --output")
+        indices = indices.set_index("parameter")
         first = indices.iloc[0]
         return sobol_bars(indices, f"Sobol indices of {first['output']} ({first['scenario']})",
                           f"burden-sim; data edition {first['edition']}; "
