@@ -762,6 +762,9 @@ CASES: list[Case] = [
     # --- list and calibrate ----------------------------------------------------------------
     C("list: unknown kind", "list ships", "list ships: not one of scenarios, keys, missions"),
     C("list: no such folder", "list scenarios --dir nope", "--dir nope: no such folder"),
+    C("years before NATO's cost-share tables", "run s.yaml --set years.start=2015",
+      "s.yaml with years.start=2015: years.start: the nato key (policy.key, its default) has "
+      "NATO's cost-share tables from 2016 on", T("  key: equal\n", "  key: nato\n")),
     C("an impossible date in --set", "run s.yaml --set description=2022-02-30",
       "--set description=2022-02-30: the value is not a valid date (day is out of range for "
       "month); quote it to give it as text", {"s.yaml": TINY}),

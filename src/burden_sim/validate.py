@@ -41,6 +41,12 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if year > last and end == "start":
             raise origin.error(("years", end), f"a scenario must start by {last}, the last "
                                "year with data, so that a projection has somewhere to start")
+    periods = baseline.cost_shares.periods
+    if scenario.policy.key.name == "nato" and periods and scenario.years.start < periods[0].start:
+        raise origin.error(("years", "start"), f"the nato key (policy.key, its default) has "
+                           f"NATO's cost-share tables from {periods[0].start} on "
+                           "(nato_cost_share_periods.csv); start then, or set another "
+                           "policy.key (e.g. gdp)")
     phase_in = scenario.policy.phase_in
     if phase_in and scenario.policy.rule == "common_fund" and min(phase_in) > scenario.years.end:
         raise origin.error(("policy", "phase_in"), f"starts in {min(phase_in)}, after the "

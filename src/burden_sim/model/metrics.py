@@ -41,10 +41,12 @@ def count_at_or_above(pct: np.ndarray, threshold: float, member: np.ndarray) -> 
 
 
 def fair_share_ratio(net: np.ndarray, gdp: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """(N_a / sum N) / (GDP_a / sum GDP) over members: above 1, more than its economic weight."""
+    """(N_a / sum N) / (GDP_a / sum GDP) over members: above 1, more than its economic weight
+    (NaN in a year with no costs to share)."""
     net_m = np.where(member[None], net, np.nan)
     gdp_m = np.where(member, gdp, np.nan)
-    bill_share = net_m / np.nansum(net_m, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a year with no costs: NaN
+        bill_share = net_m / np.nansum(net_m, axis=1, keepdims=True)
     gdp_share = gdp_m / np.nansum(gdp_m, axis=0, keepdims=True)
     return bill_share / gdp_share[None]
 
