@@ -516,6 +516,8 @@ CASES: list[Case] = [
     # --- deployment blocks ----------------------------------------------------------------
     C("unknown catalogue mission", "run s.yaml", "s.yaml:10: deployment.missions[1]: no mission "
       "'efp_litvania'", E("efp_lithuania]", "efp_litvania]")),
+    C("no catalogue mission", "run s.yaml", "s.yaml:10: deployment.missions: List should have "
+      "at least 1 item", E("[baltic_air_policing, efp_lithuania]", "[]")),  # was every mission
     C("interval tiny", "validate s.yaml", "s.yaml:12: deployment.interval_days.efp_lithuania:",
       dep("interval_days: {efp_lithuania: 0.001}")),
     C("interval tiny, run", "run s.yaml -o out.csv", "s.yaml:12: deployment.interval_days."
