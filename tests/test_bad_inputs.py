@@ -721,7 +721,16 @@ CASES: list[Case] = [
     C("plot: a scenario as results", "plot s.yaml --kind spending -o x.png", "s.yaml: cannot "
       "read it as results"),
     C("plot: unknown scenario of a comparison", "plot {made}/cmp.nc --kind change --scenario "
-      "nope -o x.png", "--scenario nope: not in other, tiny"),
+      "nope -o x.png", "--scenario nope: not one of tiny"),
+    C("sweep: no workers", "sweep s.yaml --samples 4 --workers 0 -o s.zarr",
+      "--workers 0: must be at least 1", {"s.yaml": SWEEP}),  # ran serially, silently
+    C("plot: change against the reference itself", "plot {made}/cmp.nc --kind change --scenario "
+      "other -o x.png", "--scenario other: not one of tiny (other is the reference each is "
+      "set against)"),  # drew an empty chart of zeros
+    C("plot: an option the kind does not read", "plot {made}/cmp.nc --kind change --ally XXX "
+      "-o x.png", "--ally XXX: --kind change takes --scenario"),  # was ignored
+    C("plot: a year the change chart does not read", "plot {made}/cmp.nc --kind change --year "
+      "2016 -o x.png", "--year 2016: --kind change takes --scenario"),
     C("plot: spending, unknown scenario", "plot {made}/cmp.nc --kind spending --scenario nope "
       "-o x.png", "--scenario nope: not in other, tiny"),
     C("plot: sweep store that is not one", "plot z.zarr --kind sweep --ally GBR -o x.png",

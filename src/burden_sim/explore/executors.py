@@ -245,6 +245,8 @@ def check_scheduler(address: str) -> None:
 
 def for_options(scheduler: str | None, workers: int) -> Executor:
     """Local processes, or a Dask cluster when a scheduler is named (checked first)."""
+    if workers < 1:
+        raise OptionError("workers", workers, "must be at least 1")
     if scheduler is None:
         return processes(workers)
     check_scheduler(scheduler)

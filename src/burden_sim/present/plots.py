@@ -21,6 +21,8 @@ from .files import PLOT_FORMATS, check_output_path, write_atomically
 
 MORE, LESS, NEUTRAL = "#c44e52", "#4c72b0", "#8c8c8c"
 KINDS = ("change", "spending", "sweep", "sobol", "timeline")
+USES = {"change": ("scenario",), "spending": ("year", "scenario"), "sweep": ("ally", "parameter"),
+        "sobol": (), "timeline": ()}  # the options each kind reads
 
 
 def change_bars(ds: xr.Dataset, path: Path | None = None,
@@ -238,6 +240,12 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
         raise OptionError("kind", kind, f"not one of {', '.join(KINDS)}")
     if not source.exists():
         raise BurdenSimError(f"{source}: no such file or folder")
+    given = {"ally": ally, "parameter": parameter, "year": year, "scenario": scenario}
+    for option, value in given.items():  # an option a kind does not use is a mistake
+        if value is not None and option not in USES[kind]:
+            raise OptionError(option, value, f"--kind {kind} takes "
+                              + (", ".join(f"--{o}" for o in USES[kind]) or "none of "
+                                 "--ally, --parameter, --year, --scenario"))
     if kind == "timeline":
         from ..api import deployments, load
 
@@ -261,8 +269,10 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
             raise BurdenSimError(f"{source}: --kind change needs a comparison (the .nc "
                                  "written by burden-sim compare)")
         names = [str(n) for n in ds.scenario.values]
-        if scenario is not None and scenario not in names:
-            raise OptionError("scenario", scenario, f"not in {', '.join(names)}")
+        if scenario is not None and scenario not in names[1:]:
+            raise OptionError("scenario", scenario, f"not one of {', '.join(names[1:])}"
+                              + (f" ({names[0]} is the reference each is set against)"
+                                 if scenario == names[0] else ""))
         return change_bars(ds, output, scenario)
     if kind == "spending":
         if not {"defence_pct_gdp_after", "gdp", "member"} <= set(ds.data_vars):
