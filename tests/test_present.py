@@ -361,3 +361,10 @@ def test_headers_break_at_spaces_before_inside_a_scenario_name():
     # a name wider than the column: broken after an underscore, never inside a word
     assert _header_lines(header, 12) == ["net,", "deploying_", "nation_pays"]
     assert _header_lines("net, common_fund", 3) == ["net,", "common_", "fund"]
+
+
+def test_a_cell_that_rounds_to_zero_has_no_sign():
+    """A change of USD -88.7 m can be -0.004 bp of GDP: '+0.00' beside it read as a rise."""
+    assert tables.cell("bp", (-0.004,)) == "0.00" == tables.cell("bp", (0.004,))
+    assert tables.cell("bp", (-0.006,)) == "-0.01" and tables.cell("bp", (0.006,)) == "+0.01"
+    assert tables.cell("signed", (-0.04,)) == "0.0" and tables.cell("signed", (1.0,)) == "+1.0"

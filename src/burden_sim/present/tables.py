@@ -358,8 +358,8 @@ def cell(style: str, values: tuple) -> str:
     spec = {"money": ",.1f", "signed": "+,.1f", "bp": "+.2f", "count": "d",
             "ratio": ".3f"}[style]
     text = f"{values[0]:{spec}}"
-    if text.lstrip("+-").strip("0.,") == "":  # rounds to zero: no minus sign
-        return ("+" if spec.startswith("+") else "") + text.lstrip("+-")
+    if text.lstrip("+-").strip("0.,") == "":  # rounds to zero: no sign, which could
+        return text.lstrip("+-")  # contradict the sign of the change beside it
     return text
 
 
