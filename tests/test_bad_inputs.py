@@ -922,9 +922,12 @@ def test_library_errors_name_options_and_the_command_line_names_flags(tmp_path):
     path.write_text(TINY)
     with pytest.raises(burden_sim.BurdenSimError) as caught:
         burden_sim.simulate(path, set={"policy.fracton": 0.5})
-    assert str(caught.value).startswith("set policy.fracton=0.5: names no field")
+    # a change is the file's: named with it (compare changes every file)
+    assert str(caught.value).startswith(f"{path} with policy.fracton=0.5: names no field")
     result = invoke(["run", str(path), "--set", "policy.fracton=0.5"])
-    assert_one_clean_line(result, ("error: --set policy.fracton=0.5: names no field",))
+    assert_one_clean_line(result, (f"error: {path} with policy.fracton=0.5: names no field",))
+    result = invoke(["run", str(path), "--set", "policy.fraction"])  # no file read yet
+    assert_one_clean_line(result, ("error: --set policy.fraction: expected PATH=VALUE",))
 
 
 def test_a_change_the_data_cannot_answer_names_the_file_and_the_change(tmp_path):
@@ -934,9 +937,14 @@ def test_a_change_the_data_cannot_answer_names_the_file_and_the_change(tmp_path)
     result = invoke(["run", str(path), "--set", "years.end=2030"])
     assert_one_clean_line(result, (f"error: {path} with years.end=2030: years.end: no GDP "
                                    "figures for 2030",))
-    # a value is shown as typed (YAML on one line), in these errors and the schema's
+    # a value is shown as typed (YAML on one line, its keys in the order typed), in these
+    # errors and the schema's, whose fields are named as a file's are
     result = invoke(["run", str(path), "--set", "policy.key={name: gdpx}"])
-    assert_one_clean_line(result, ("error: --set policy.key={name: gdpx}: ",))
+    assert_one_clean_line(result, (f"error: {path} with policy.key={{name: gdpx}}: ",))
+    result = invoke(["run", str(path), "--set",
+                     "policy.key={name: gdp, caps: [{ally: USA, max_share: 1.5}]}"])
+    assert_one_clean_line(result, (f"error: {path} with policy.key={{name: gdp, caps: [{{ally: "
+                                   "USA, max_share: 1.5}]}: policy.key.caps[0].max_share: ",))
     result = invoke(["run", str(path), "--set", "policy.eligible_missions=[mü]"])
     assert_one_clean_line(result, (f"error: {path} with policy.eligible_missions=[mü]: ",))
 

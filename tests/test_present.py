@@ -183,21 +183,21 @@ def test_set_changes_a_scenario_without_a_file():
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ("policy.fracton=0.5", "error: --set policy.fracton=0.5: names no field of the scenario "
-     "(did you mean policy.fraction?)\n"),
-    ("policy.fraction=abc", "error: --set policy.fraction=abc: Input should be a valid number, "
-     "unable to parse string as a number\n"),
-    ("policy.fraction=2", "error: --set policy.fraction=2: Input should be less than or equal "
-     "to 1\n"),
+    ("policy.fracton=0.5", "error: {file} with policy.fracton=0.5: names no field of the "
+     "scenario (did you mean policy.fraction?)\n"),
+    ("policy.fraction=abc", "error: {file} with policy.fraction=abc: Input should be a valid "
+     "number, unable to parse string as a number\n"),
+    ("policy.fraction=2", "error: {file} with policy.fraction=2: Input should be less than or "
+     "equal to 1\n"),
     ("policy.fraction", "error: --set policy.fraction: expected PATH=VALUE, e.g. "
-     "policy.fraction=0.6 or policy.key=gdp\n"),
+     "policy.fraction=0.6 or policy.key=gdp\n"),  # no file read yet: the flag named
 ])
 @pytest.mark.parametrize("command", ["run", "compare", "report"])
 def test_bad_settings_get_one_line(tmp_path, setting, message, command):
     files = [FIVE[1]] if command == "run" else FIVE[:2]
     extra = ["-o", tmp_path / "r.html"] if command == "report" else []
     code, out, err = cli(command, *files, "--set", setting, *extra)
-    assert (code, out, err) == (2, "", message)
+    assert (code, out, err) == (2, "", message.format(file=files[0]))
     assert list(tmp_path.iterdir()) == []
 
 

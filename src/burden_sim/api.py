@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.schedule import ScheduleCache
-from .errors import BurdenSimError
+from .errors import BurdenSimError, OptionError
 from .explore.comparison import combine
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import load_points
@@ -61,8 +61,11 @@ def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings
         source = str(scenario)
         scenario, baseline = load(scenario, schedules)
     if settings:  # an error then names the file and the changes (no line: they are not in it)
-        scenario = with_settings(scenario, settings, baseline.unit_costs)
         changed = ", ".join(f"{path}={as_typed(value)}" for path, value in settings.items())
+        try:
+            scenario = with_settings(scenario, settings, baseline.unit_costs)
+        except OptionError as exc:  # which file, when --set changes several (compare)
+            raise BurdenSimError(f"{source} with {exc.value}: {exc.message}") from None
         check_scenario(scenario, baseline, Origin(f"{source} with {changed}"),
                        schedules=schedules)
     return scenario, baseline

@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
+from .paths import location
 from .schema import Scenario, field_names
 
 Path_ = tuple[str | int, ...]
@@ -119,7 +120,7 @@ def _walk(path: Path, node: yaml.Node, at: Path_, lines: dict[Path_, int]) -> No
             name = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
             line = key.start_mark.line + 1
             if name in first and name != "<<":
-                raise ScenarioError(path, _loc_to_text((*at, name)), f"duplicate key (first "
+                raise ScenarioError(path, location((*at, name)), f"duplicate key (first "
                                     f"on line {first[name]})", line)
             first[name] = line
             child = (*at, name)
@@ -139,13 +140,6 @@ def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
             if key in lines:
                 return lines[key]
     return None
-
-
-def _loc_to_text(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
 
 
 def _did_you_mean(name: str) -> str:
@@ -168,7 +162,7 @@ class Origin:
             path, lines = self.missions_path, self.missions_lines
         else:
             path, lines = self.path, self.lines
-        return ScenarioError(path, _loc_to_text(loc), message, line_of(lines, loc))
+        return ScenarioError(path, location(loc), message, line_of(lines, loc))
 
 
 def _missions_file(scenario: Path, name: str, origin: Origin) -> Path:

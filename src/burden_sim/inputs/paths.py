@@ -164,17 +164,28 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
         return Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        parts = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+        loc = ".".join(str(p) for p in parts)
         path = next((p for p in settings if loc.startswith(canonical(p))), next(iter(settings)))
         message = err["msg"].removeprefix("Value error, ")
-        field = "" if loc == canonical(path) else f"{loc}: "
+        field = "" if loc == canonical(path) else f"{location(parts)}: "
         raise OptionError(flag, f"{path}={as_typed(settings[path])}", f"{field}{message}"
                           ) from None
+
+
+def location(loc: tuple[str | int, ...]) -> str:
+    """A field's place as errors name it, the same for a file and a --set:
+    ``policy.key.caps[0].max_share``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
 
 
 def as_typed(value: object) -> str:
     """A --set value as YAML on one line, as a user types it ([efp_estonia], {name: gdp})."""
     import yaml
 
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6)
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6,
+                          sort_keys=False)
     return " ".join(text.strip().removesuffix("...").split())
