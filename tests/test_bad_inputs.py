@@ -990,3 +990,19 @@ def test_a_csv_parser_error_keeps_its_line(pandas_says, line):
     from burden_sim.inputs.tables import parser_problem
 
     assert parser_problem(pandas_says) == line
+
+
+def test_a_whole_unit_cost_can_be_set_by_its_path(tmp_path):
+    """unit_costs.X=VALUE sets the central value; a mapping sets the whole cost (it was read as
+    a central value: 'Input should be a valid number')."""
+    import burden_sim
+
+    path = tmp_path / "s.yaml"
+    path.write_text(TINY)
+    cost = {"central": 50000, "low": 40000, "high": 120000}
+    by_path = burden_sim.load_scenario(path, set={"unit_costs.person_year": cost})
+    by_block = burden_sim.load_scenario(path, set={"unit_costs": {"person_year": cost}})
+    assert by_path.unit_costs == by_block.unit_costs
+    assert by_path.unit_costs["person_year"].high == 120000
+    central = burden_sim.load_scenario(path, set={"unit_costs.person_year": 50000})
+    assert central.unit_costs["person_year"].central == 50000

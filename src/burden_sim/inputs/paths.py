@@ -149,6 +149,9 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
     data = scenario.model_dump(exclude_none=False)
     for path, value in settings.items():
         parts = canonical(path).split(".")
+        if len(path.split(".")) == 2 and parts[0] == "unit_costs" and isinstance(value, dict):
+            data["unit_costs"][parts[1]] = value  # a whole unit cost, not its central value
+            continue
         if parts[0] == "unit_costs" and len(parts) == 3 and parts[1] in defaults \
                 and parts[1] not in data["unit_costs"]:
             data["unit_costs"][parts[1]] = defaults[parts[1]].model_dump()
