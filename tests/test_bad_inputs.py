@@ -567,7 +567,16 @@ CASES: list[Case] = [
     C("--set without =", f"sweep w.yaml --set policy.fraction {SWEEP_ARGS}",
       "--set policy.fraction: expected PATH=VALUES", W()),
     C("--set unknown path", f"sweep w.yaml --set policy.nothing=1,2 {SWEEP_ARGS}",
-      "policy.nothing: names no field of the scenario", W()),
+      ("w.yaml with --set policy.nothing=1,2: policy.nothing: names no field of the "
+       "scenario",), W()),  # the file and the --set named, as run's errors name them
+    C("--set a block the scenario lacks", f"sweep w.yaml --set projection.gdp_growth_pct=0,1 "
+      f"{SWEEP_ARGS}", "projection.gdp_growth_pct: the scenario has no projection: block; add "
+      "one to set it", W()),  # it suggested the very path it refused
+    C("nothing to vary", "sweep s.yaml --samples 4 -o out.zarr", "s.yaml: nothing varies: "
+      "declare parameters: in the scenario, or give some to vary (--set PATH=VALUES"),
+    C("run --set a block the scenario lacks", "run s.yaml --set projection.gdp_growth_pct=1",
+      "s.yaml with projection.gdp_growth_pct=1: the scenario has no projection: block",
+      {"s.yaml": TINY}),
     C("--set words", f"sweep w.yaml --set policy.fraction=a,b {SWEEP_ARGS}",
       "--set policy.fraction=a,b: expected PATH=VALUES", W()),
     C("--set bad range", f"sweep w.yaml --set policy.fraction=0:1:x {SWEEP_ARGS}",

@@ -187,6 +187,9 @@ def planned_sweep(file: Path, design: str, samples: int | None, seed: int | None
         if exc.option != "variables":
             raise
         raise OptionError(variables_option, exc.value, exc.message) from None
+    except BurdenSimError as exc:  # a parameter: from the file's parameters: or a --set
+        given = ", ".join(f"--set {option}" for option in settings)
+        raise BurdenSimError(f"{file}{f' with {given}' if given else ''}: {exc}") from None
 
 
 def print_version(value: bool) -> None:

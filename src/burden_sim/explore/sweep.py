@@ -144,7 +144,7 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
     specs = {**scenario.parameters, **(overrides or {})}
     if not specs:
         raise BurdenSimError("nothing varies: declare parameters: in the scenario, or give "
-                             "parameters to vary")
+                             "some to vary (--set PATH=VALUES on the command line)")
     for name in variables:
         if name not in SAMPLED:
             raise OptionError("variables", name, f"not a sampled result ({', '.join(SAMPLED)})")

@@ -21,6 +21,10 @@ class PathError(ValueError):
     """A dotted path that names no numeric field."""
 
 
+class MissingBlock(PathError):
+    """A path into an optional block the scenario leaves out (``projection:``)."""
+
+
 def canonical(path: str) -> str:
     """``unit_costs.X`` means its central value."""
     parts = path.split(".")
@@ -48,6 +52,9 @@ def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
         ids = [item.get("id") for item in node if isinstance(item, dict)]
         if part in ids:
             return node, ids.index(part)
+    if node is None:  # an optional block the scenario leaves out, e.g. projection:
+        block = path[:path.index(part) - 1] if path.index(part) else part
+        raise MissingBlock(f"{path}: the scenario has no {block}: block; add one to set it")
     raise PathError(f"{path}: names no field of the scenario ({EXAMPLES})")
 
 
@@ -157,6 +164,9 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
             data["unit_costs"][parts[1]] = defaults[parts[1]].model_dump()
         try:
             data = set_values(data, {path: value})
+        except MissingBlock as exc:
+            raise OptionError(flag, f"{path}={as_typed(value)}",
+                              str(exc).removeprefix(f"{path}: ")) from None
         except PathError:
             known = _known_paths(with_unit_costs(scenario, defaults))
             close = difflib.get_close_matches(path, known, n=1)
