@@ -723,6 +723,8 @@ CASES: list[Case] = [
       "sobol reads the indices", {"t.csv": "ally,net_usd_m\nGBR,1\n"}),  # was a KeyError
     C("plot: sobol of an empty table", "plot t.csv --kind sobol -o x.png", "t.csv:",
       {"t.csv": ""}),
+    C("plot: timeline of results", "plot {made}/run.nc --kind timeline -o x.png", "run.nc: "
+      "--kind timeline reads a scenario file (.yaml)"),  # was 'not UTF-8 text'
     C("plot: timeline of a bad scenario", "plot s.yaml --kind timeline -o x.png", "s.yaml:14: "
       "missions[0].contributions[0].ally: unknown ally", T("ally: GBR", "ally: GBX")),
     C("plot: corrupt results", "plot r.nc --kind spending -o x.png", "r.nc:",

@@ -154,6 +154,14 @@ def test_the_split_rule_is_deterministic():
     ("was this figure.,,", "was this figure.,not explained,",
      "outside_reason: give a reason with outside_goal, and only with it"),
     ("was this figure.,,", "was this figure.,,a reason without a verdict", "outside_reason"),
+    # columns once read by nobody (a bug hunt found them unchecked)
+    ("2012-09-01,2013-01-04", "banana,2013-01-04", "start/end: 'banana' to '2013-01-04': give "
+     "dates as YYYY-MM-DD"),
+    ("2012-09-01,2013-01-04", "2013-09-01,2013-01-04", "end: 2013-01-04 is before start"),
+    (",UC_CZ_BAP_2012,yes,fit,", ",UC_CZ_BAP_2012,perhaps,fit,", "circular: 'perhaps' is not "
+     "yes or no"),
+    ("0,0,16,0,0,45000000,CZK,2012", "0,0,1e20,0,0,45000000,CZK,2012", "1e+20 units: more "
+     "than any mission holds"),
 ])
 def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
     text = POINTS.read_text()

@@ -4,6 +4,7 @@ each amount to euros; the fit itself is ``model.calibration``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ UNITS = {"person_years": "person_year", "person_moves": "person_move",
          "aircraft_months": "aircraft_month", "ship_days": "ship_day_frigate",
          "host_support_eur": "host_support"}
 KINDS = ("air", "land", "transport", "mixed", "exercise")
+MAX_UNITS = 1e7  # a point's person-years, moves, aircraft-months or ship-days: far above any
+# published mission (the largest shipped point counts 10,000 moves)
 USES = ("fit", "holdout", "excluded")
 # what the evidence says of a point whose model cost lies outside the goal (0.5-2 times the
 # published cost): its scope explains it, or nothing found does; empty for the others
@@ -74,6 +77,19 @@ def load_points(path: Path = POINTS_FILE, data_dir: Path = DATA_DIR) -> Points:
         if not activity[i].any():
             raise bad("/".join(UNITS), "no unit: every point needs its activity in model "
                       "units (at least one above zero)")
+        try:
+            start, end = (dt.date.fromisoformat(getattr(row, f)) for f in ("start", "end"))
+        except ValueError:
+            raise bad("start/end", f"{row.start!r} to {row.end!r}: give dates as YYYY-MM-DD"
+                      ) from None
+        if end < start:
+            raise bad("end", f"{row.end} is before start {row.start}")
+        if row.circular not in ("yes", "no"):
+            raise bad("circular", f"{row.circular!r} is not yes or no")
+        counted = activity[i, :-1]  # the last column, host support, is in euros
+        if counted.max() > MAX_UNITS:
+            raise bad("/".join(list(UNITS)[:-1]), f"{counted.max():g} units: more than any "
+                      f"mission holds ({MAX_UNITS:g})")
         if row.kind not in KINDS:
             raise bad("kind", f"{row.kind!r} is not one of {', '.join(KINDS)}")
         if row.use not in USES:

@@ -249,6 +249,9 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
     if kind == "timeline":
         from ..api import deployments, load
 
+        if source.suffix.lower() not in (".yaml", ".yml"):
+            raise BurdenSimError(f"{source}: --kind timeline reads a scenario file (.yaml)")
+
         scenario_model, baseline = load(source)
         return timeline(scenario_model, baseline.edition, output,
                         deployments(scenario_model, baseline))
