@@ -334,3 +334,19 @@ def test_a_store_may_have_a_dot_in_its_name_but_not_a_file_suffix(tmp_path):
     with pytest.raises(BurdenSimError, match="out.csv: a sweep writes a Zarr store"):
         store.run_into_store(plan(), tmp_path / "out.csv", executors.serial)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_store_is_laid_out_in_the_sweeps_chunks_without_a_task_per_chunk(tmp_path):
+    """The store's chunks are the sweep's; laying it out builds one task per array, not per
+    chunk (10^9 samples took 21.8 s and 1.17 GB before, 1.0 s and 0.18 GB after)."""
+    import json
+
+    sweep = plan(samples=50, chunk_size=20)
+    template = store._template(sweep)
+    assert all(array.data.npartitions == 1 for array in template.data_vars.values()
+               if array.dims[:1] == ("sample",))
+    out = tmp_path / "s.zarr"
+    store.open_store(sweep, out, resume=False)
+    for name in (*sweep.stored, *(c for c in template.coords if template[c].dims == ("sample",))):
+        meta = json.loads((out / name / ".zarray").read_text())
+        assert meta["chunks"][0] == 20 and meta["shape"][0] == 50, name

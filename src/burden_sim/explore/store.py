@@ -82,9 +82,15 @@ def _lay_out(sweep: Sweep, directory: Path) -> None:
     template = _template(sweep)
     with warnings.catch_warnings():  # the manifest is not part of the Zarr hierarchy
         warnings.simplefilter("ignore")
+        encoding: dict[str, dict] = {name: {} for name in (*template.data_vars,
+                                                           *template.coords)}
+        for name in template.data_vars:
+            encoding[name]["compressors"] = [compressor(sweep.dtype)]
+        for name, array in {**template.data_vars, **template.coords}.items():
+            if array.dims[:1] == ("sample",):  # the store's chunks: the sweep's
+                encoding[name]["chunks"] = (sweep.chunk_size, *array.shape[1:])
         template.to_zarr(directory, compute=False, mode="a", zarr_format=2, consolidated=True,
-                         encoding={name: {"compressors": [compressor(sweep.dtype)]}
-                                   for name in template.data_vars})
+                         encoding=encoding)
     (directory / DONE).mkdir(exist_ok=True)
 
 
@@ -142,12 +148,14 @@ def _template(sweep: Sweep):
         dims, units, meaning = FACTORS.get(name) or variable_info(name)
         shape = (sweep.samples, *(shapes[d] for d in dims[1:]))
         dtype = "float64" if name in FACTORS else sweep.dtype
-        variables[name] = (dims, da.zeros(shape, chunks=(sweep.chunk_size, *shape[1:]),
-                                          dtype=dtype),
+        # one dask chunk: laying the store out makes a task per dask chunk, and a sweep of
+        # 10^10 samples held 1.9 GB of them before its first chunk; the store's own chunks
+        # are the encoding's (_lay_out)
+        variables[name] = (dims, da.zeros(shape, chunks=shape, dtype=dtype),
                            {"units": units, "long_name": meaning})
     for j, parameter in enumerate(sweep.parameters):
         coords[coord_name(j, parameter)] = ("sample", da.zeros(sweep.samples,
-                                                                chunks=sweep.chunk_size),
+                                                                chunks=sweep.samples),
                                              parameter_attrs(parameter.path, sweep.scenario,
                                                              sweep.baseline))
     return label(xr.Dataset(variables, coords=coords, attrs={
