@@ -63,7 +63,8 @@ def processes(workers: int) -> Executor:
             return
         where = None if directory is None else Path(directory).resolve()
         _quiet_resource_tracker()
-        pool = cf.ProcessPoolExecutor(workers, mp_context=_SpawnWithoutCtrlC(),
+        context = _SpawnWithoutCtrlC()
+        pool = cf.ProcessPoolExecutor(workers, mp_context=context,
                                       initializer=_start_worker, initargs=(sweep, where))
         finished = False
         try:
@@ -74,45 +75,57 @@ def processes(workers: int) -> Executor:
             if finished:
                 pool.shutdown(wait=True)
             else:  # Ctrl-C or an error: end the workers now, not after their chunks
-                for process in _started_workers():
-                    process.terminate()
+                for process in context.started:
+                    if process.is_alive():
+                        process.terminate()
                 pool.shutdown(wait=True, cancel_futures=True)
     return run_chunks
 
 
 class _ProcessWithoutCtrlC(SpawnProcess):
     """A spawned process started with Ctrl-C held back, on both sides. The pool starts its
-    workers on demand, so Ctrl-C can come while one starts. The child inherits the signal
-    blocked (the mask passes through fork and exec) until it ignores it (`_ignore_ctrl_c`);
-    else it died with a traceback. The driver takes it once the start is over, so that the
-    process is known (`_started_workers`); else it could be left half-started, waiting."""
+    workers on demand, so Ctrl-C can come while one starts (half a second or more: the
+    pickled sweep fills the pipe). The child inherits the signal blocked (the mask passes
+    through fork and exec) until it ignores it (`_ignore_ctrl_c`); else it died with a
+    traceback. The driver takes it once the start is over, so that the process is known
+    (`_SpawnWithoutCtrlC.started`); else it could be left half-started, waiting. A second
+    Ctrl-C during the start is taken at once."""
 
     def start(self) -> None:
-        if (not hasattr(signal, "pthread_sigmask")  # Windows: no process-group Ctrl-C
-                or threading.current_thread() is not threading.main_thread()):
+        if not hasattr(signal, "pthread_sigmask"):  # Windows: no process-group Ctrl-C
             return super().start()
-        pressed: list[tuple] = []
-        handler = signal.signal(signal.SIGINT, lambda *frame: pressed.append(frame))
+        main = threading.current_thread() is threading.main_thread()  # handlers live there
+        pressed: list[bool] = []
+
+        def hold(signum: int, frame: object) -> None:
+            if pressed:  # pressed again: the user means it
+                raise KeyboardInterrupt
+            pressed.append(True)
+
+        handler = signal.signal(signal.SIGINT, hold) if main else None
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             super().start()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-            signal.signal(signal.SIGINT, handler)
-        if pressed and callable(handler):
-            handler(*pressed[0])  # Ctrl-C, as it would have been
+            if main:
+                signal.signal(signal.SIGINT, handler)
+                if pressed:
+                    signal.raise_signal(signal.SIGINT)  # as it would have been taken
 
 
 class _SpawnWithoutCtrlC(SpawnContext):
-    Process = _ProcessWithoutCtrlC
+    """The spawn context of one pool: its processes start without Ctrl-C, and it keeps them,
+    to end them all after Ctrl-C or an error (the pool may not have recorded the last)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: list[_ProcessWithoutCtrlC] = []
 
-def _started_workers() -> list[_ProcessWithoutCtrlC]:
-    """Every worker still alive, the pool's or not: Ctrl-C held back while one started is
-    raised once it has started, maybe before the pool has recorded it."""
-    import multiprocessing as mp
-
-    return [p for p in mp.active_children() if isinstance(p, _ProcessWithoutCtrlC)]
+    def Process(self, *args, **kwargs) -> _ProcessWithoutCtrlC:  # noqa: N802 (the context's)
+        process = _ProcessWithoutCtrlC(*args, **kwargs)
+        self.started.append(process)
+        return process
 
 
 def _ignore_ctrl_c() -> None:
