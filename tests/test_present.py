@@ -361,6 +361,8 @@ def test_headers_break_at_spaces_before_inside_a_scenario_name():
     # a name wider than the column: broken after an underscore, never inside a word
     assert _header_lines(header, 12) == ["net,", "deploying_", "nation_pays"]
     assert _header_lines("net, common_fund", 3) == ["net,", "common_", "fund"]
+    # only the word too wide is broken; its neighbours stay whole
+    assert _header_lines("ab cd_ef gh_ijklmnop", 7) == ["ab", "cd_ef", "gh_", "ijklmnop"]
 
 
 def test_a_cell_that_rounds_to_zero_has_no_sign():

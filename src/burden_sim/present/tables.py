@@ -390,10 +390,8 @@ def _header_lines(header: str, width: int) -> list[str]:
     """A header on as many lines as it needs at ``width``, broken at spaces, or, where a word
     is wider than that, also after an underscore (scenario names); never inside a word
     otherwise."""
-    words = header.split()
-    if all(len(word) <= width for word in words):
-        return _packed(words, width)
-    return _packed([piece for word in words for piece in re.findall(r"[^_]+_?|_", word)], width)
+    return _packed([piece for word in header.split() for piece in (
+        [word] if len(word) <= width else re.findall(r"[^_]+_?|_", word))], width)
 
 
 def _packed(tokens: list[str], width: int) -> list[str]:
