@@ -282,6 +282,10 @@ CASES: list[Case] = [
       gbr("troops: 1e308")),
     C("troops .inf", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0].troops:",
       gbr("troops: .inf")),
+    C("troops true", "validate s.yaml", "s.yaml:18: missions[0].contributions[0].troops: "
+      "expected a number, got true", gbr("troops: true")),  # was read as 1 troop
+    C("fraction yes", "validate s.yaml", "policy.fraction: expected a number, got true",
+      T("fraction: 0.5", "fraction: yes")),
     C("troops .nan", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0].troops:",
       gbr("troops: .nan")),
     C("aircraft .inf", "run s.yaml", "s.yaml:18: missions[0].contributions[0].aircraft:",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -21,6 +21,19 @@ class Strict(BaseModel):
     that are not finite (.inf, .nan)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_truth_for_a_number(cls, value: object, info: ValidationInfo) -> object:
+        """YAML reads yes/no/true/false as booleans, which pydantic would take as 1 and 0."""
+        if isinstance(value, bool) and _numeric(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
+
+
+def _numeric(annotation: object) -> bool:
+    """Whether a field holds a number (int or float, optional or not)."""
+    return annotation in (int, float) or any(a in (int, float) for a in get_args(annotation))
 
 
 def _not_before_start(end, info: ValidationInfo):
