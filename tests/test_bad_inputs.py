@@ -788,6 +788,8 @@ CASES: list[Case] = [
     # --- list and calibrate ----------------------------------------------------------------
     C("list: unknown kind", "list ships", "list ships: not one of scenarios, keys, missions"),
     C("list: no such folder", "list scenarios --dir nope", "--dir nope: no such folder"),
+    C("list: a file for a folder", "list scenarios --dir s.yaml", "--dir s.yaml: is a file (list "
+      "scenarios reads the YAML files of a folder", {"s.yaml": TINY}),
     C("years before NATO's cost-share tables", "run s.yaml --set years.start=2015",
       "s.yaml with years.start=2015: years.start: the nato key (policy.key, its default) has "
       "NATO's cost-share tables from 2016 on", T("  key: equal\n", "  key: nato\n")),

@@ -534,8 +534,9 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
 
         where = Path(folder)
         if not where.is_dir():
-            raise OptionError("dir", folder, "no such folder (list scenarios reads the YAML "
-                              "files of a folder, by default ./scenarios)")
+            raise OptionError("dir", folder, ("is a file" if where.exists() else "no such "
+                              "folder") + " (list scenarios reads the YAML files of a folder, "
+                              "by default ./scenarios)")
         records = []
         for path in sorted(where.glob("*.yaml")):
             try:  # read as a scenario is: no alias bomb or cycle, dates as written
