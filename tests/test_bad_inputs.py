@@ -341,6 +341,9 @@ CASES: list[Case] = [
       {"s.yaml": TINY + "projection:\n  gdp_growth_pct: 25\n"}),
     C("target .nan", "validate s.yaml", "s.yaml:21: projection.defence_target_pct:",
       {"s.yaml": TINY + "projection:\n  defence_target_pct: .nan\n  target_year: 2030\n"}),
+    C("target year within the data", "validate s.yaml", "s.yaml:22: projection.target_year: "
+      "2020: the path to the target starts after the last year with data (2024)",
+      {"s.yaml": TINY + "projection:\n  defence_target_pct: 3.5\n  target_year: 2020\n"}),
     C("growth .nan", "run s.yaml", "s.yaml:21: projection.gdp_growth_pct:",
       {"s.yaml": TINY + "projection:\n  gdp_growth_pct: .nan\n"}),
     C("samples two million", "validate s.yaml", "s.yaml:20: samples: Input should be less",

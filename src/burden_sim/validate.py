@@ -41,6 +41,12 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if year > last and end == "start":
             raise origin.error(("years", end), f"a scenario must start by {last}, the last "
                                "year with data, so that a projection has somewhere to start")
+    projection = scenario.projection
+    if projection is not None and projection.target_year is not None \
+            and projection.target_year <= last:
+        raise origin.error(("projection", "target_year"), f"{projection.target_year}: the path "
+                           f"to the target starts after the last year with data ({last}); "
+                           "give a later year")
     periods = baseline.cost_shares.periods
     if scenario.policy.key.name == "nato" and periods and scenario.years.start < periods[0].start:
         raise origin.error(("years", "start"), f"the nato key (policy.key, its default) has "
