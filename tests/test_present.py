@@ -363,6 +363,7 @@ def test_headers_break_at_spaces_before_inside_a_scenario_name():
     assert _header_lines("net, common_fund", 3) == ["net,", "common_", "fund"]
     # only the word too wide is broken; its neighbours stay whole
     assert _header_lines("ab cd_ef gh_ijklmnop", 7) == ["ab", "cd_ef", "gh_", "ijklmnop"]
+    assert _header_lines("allies at 3.5 %", 5) == ["allies", "at", "3.5 %"]  # not "3.5" / "%"
 
 
 def test_a_cell_that_rounds_to_zero_has_no_sign():

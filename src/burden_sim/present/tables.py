@@ -390,7 +390,8 @@ def _header_lines(header: str, width: int) -> list[str]:
     """A header on as many lines as it needs at ``width``, broken at spaces, or, where a word
     is wider than that, also after an underscore (scenario names); never inside a word
     otherwise."""
-    return _packed([piece for word in header.split() for piece in (
+    words = re.findall(r"\S+(?: %)?", header)  # "3.5 %" stays on one line
+    return _packed([piece for word in words for piece in (
         [word] if len(word) <= width else re.findall(r"[^_]+_?|_", word))], width)
 
 
