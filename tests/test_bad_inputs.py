@@ -414,10 +414,10 @@ CASES: list[Case] = [
     C("non-member hosts", "validate s.yaml", ("s.yaml:12: missions[0].hosts[0]:", "SWE"),
       T("hosts: [EST]", "hosts: [SWE]")),
     # --- keys -----------------------------------------------------------------------------
-    C("custom without weights", "validate s.yaml", "s.yaml:8: policy.key: weights go with name: "
-      "custom", key("custom")),
-    C("weights without custom", "validate s.yaml", "s.yaml:8: policy.key: weights go with",
-      key("{name: gdp, weights: {GBR: 1}}")),
+    C("custom without weights", "validate s.yaml", "s.yaml:8: policy.key: name: custom needs "
+      "weights (ISO3 -> weight)", key("custom")),
+    C("weights without custom", "validate s.yaml", "s.yaml:8: policy.key: weights go with name: "
+      "custom, not gdp (whose shares come from the data)", key("{name: gdp, weights: {GBR: 1}}")),
     C("weights missing allies", "run s.yaml -o out.csv", "s.yaml:8: policy.key.weights: the key "
       "does not cover every ally: no weight for BEL, CAN", key("{name: custom, weights: "
                                                                "{GBR: 1, FRA: 1}}")),

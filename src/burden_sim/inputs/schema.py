@@ -142,8 +142,11 @@ class FundingKey(Strict):
 
     @model_validator(mode="after")
     def _weights_for_custom(self) -> FundingKey:
-        if (self.name == "custom") != (self.weights is not None):
-            raise ValueError("weights go with name: custom, and custom needs weights")
+        if self.name == "custom" and self.weights is None:
+            raise ValueError("name: custom needs weights (ISO3 -> weight)")
+        if self.name != "custom" and self.weights is not None:
+            raise ValueError(f"weights go with name: custom, not {self.name} (whose shares "
+                             "come from the data)")
         return self
 
 
