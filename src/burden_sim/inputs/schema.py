@@ -103,8 +103,8 @@ class UnitCost(Strict):
         low = self.central if self.low is None else self.low
         high = self.central if self.high is None else self.high
         if not low <= self.central <= high:
-            raise ValueError(f"need low <= central <= high, got {low:g}, {self.central:g}, "
-                             f"{high:g} (for a central value beyond the range, set low or "
+            raise ValueError(f"need low <= central <= high, got {low:.12g}, {self.central:.12g}, "
+                             f"{high:.12g} (for a central value beyond the range, set low or "
                              "high too)")
         return self
 
