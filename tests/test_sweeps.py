@@ -126,17 +126,45 @@ def test_an_interrupted_sweep_resumes_to_the_same_store(tmp_path, reference):
     xr.testing.assert_identical(stored(out), reference)
 
 
-def test_a_sweep_that_fails_while_running_leaves_no_store(tmp_path):
-    """Any error, not only bad input found late (it left a store that then blocked the same
-    command: 'already exists'); Ctrl-C keeps it, to resume."""
-    def fails_after_one(sweep, indices, directory):
-        yield from itertools.islice(executors.serial(sweep, indices, directory), 1)
-        raise MemoryError
+def test_a_sweep_that_fails_before_a_chunk_leaves_no_store_and_after_one_keeps_it(tmp_path):
+    """Any error, not only bad input found late (a traceback left a store that then blocked
+    the same command: 'already exists'); but finished chunks are kept, to resume (a review:
+    a worker killed for memory would have taken them with it)."""
+    def fails_after(count):
+        def executor(sweep, indices, directory):
+            yield from itertools.islice(executors.serial(sweep, indices, directory), count)
+            raise MemoryError
+        return executor
 
     out = tmp_path / "s.zarr"
     with pytest.raises(MemoryError):
-        store.run_into_store(plan(), out, fails_after_one)
+        store.run_into_store(plan(), out, fails_after(0))
     assert not out.exists() and not list(tmp_path.iterdir())
+    with pytest.raises(MemoryError):
+        store.run_into_store(plan(), out, fails_after(1))
+    assert sorted(p.name for p in (out / store.DONE).iterdir()) == ["0.done"]
+    assert sorted(store.run_into_store(plan(), out, executors.serial, resume=True)) == [1, 2]
+
+
+def test_the_loser_of_a_race_for_a_new_store_leaves_the_winners(tmp_path, monkeypatch):
+    """Two sweeps see no folder; the second's error must not remove the first's store (it
+    did, once the store was opened inside the clean-up's reach)."""
+    out = tmp_path / "s.zarr"
+    real = store.open_store
+
+    calls = []
+
+    def first_wins(sweep, directory, resume):
+        if not calls:  # the winner, meanwhile (its own open_store is the real one)
+            calls.append(directory)
+            store.run_into_store(plan(), directory, executors.serial)
+        return real(sweep, directory, resume)
+
+    monkeypatch.setattr(store, "open_store", first_wins)
+    with pytest.raises(BurdenSimError, match="already exists"):
+        store.run_into_store(plan(), out, executors.serial)
+    monkeypatch.undo()
+    assert len(list((out / store.DONE).glob("*.done"))) == 3
 
 
 def test_an_existing_store_is_never_overwritten(tmp_path):

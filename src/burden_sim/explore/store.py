@@ -73,7 +73,11 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
         shutil.rmtree(staging, ignore_errors=True)
         raise BurdenSimError(f"{directory}: already exists (another sweep has just started "
                              "writing it); choose a new folder") from None
-    _lay_out(sweep, directory)
+    try:  # the folder is ours from here: one we cannot lay out goes
+        _lay_out(sweep, directory)
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     return list(range(sweep.chunks))
 
 
@@ -226,10 +230,10 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
     write their own chunks; an executor that returns results (a remote cluster, which may
     not see this folder) has them written here."""
     made = not directory.exists()
+    todo = open_store(sweep, directory, resume)  # a race's loser must not touch the winner's
     written = []
     writer = None
     try:
-        todo = open_store(sweep, directory, resume)
         for index, result in executor(sweep, todo, directory):
             if result is not None:
                 writer = writer or ChunkWriter(sweep, directory)
@@ -238,7 +242,7 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
             if progress is not None:
                 progress(sweep.bounds(index)[1] - sweep.bounds(index)[0])
     except Exception:  # not Ctrl-C, after which a sweep resumes
-        if made:  # it failed while running: leave nothing behind
+        if made and not any((directory / DONE).glob("*.done")):  # nothing to resume
             shutil.rmtree(directory, ignore_errors=True)
         raise
     return written
