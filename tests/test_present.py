@@ -388,3 +388,24 @@ def test_a_cell_that_rounds_to_zero_has_no_sign():
     assert tables.cell("bp", (-0.004,)) == "0.00" == tables.cell("bp", (0.004,))
     assert tables.cell("bp", (-0.006,)) == "-0.01" and tables.cell("bp", (0.006,)) == "+0.01"
     assert tables.cell("signed", (-0.04,)) == "0.0" and tables.cell("signed", (1.0,)) == "+1.0"
+
+
+def test_scenarios_whose_ranges_differ_draw_matched_prices():
+    """Each price is a quantile of one shared uniform: raising one category's central value
+    leaves every other category's draws as they were, so an ally with none of that activity
+    changes by exactly 0 in every draw (numpy's beta sampler fell out of step: CAN's band of
+    a dearer aircraft-month ran from -418 to +390, found by a review)."""
+    from burden_sim.model.costs import pert
+
+    central, low, high = (np.array(v, float) for v in ([5, 50, 2], [1, 10, 2], [9, 90, 2]))
+    moved = pert(central + [3, 0, 0], low, high, 500, 6)
+    draws = pert(central, low, high, 500, 6)
+    assert np.array_equal(moved[:, 1:], draws[:, 1:]) and (moved[:, 0] >= draws[:, 0]).all()
+    assert (draws[:, 2] == 2).all() and ((draws[:, 0] >= 1) & (draws[:, 0] <= 9)).all()
+    base = burden_sim.load_scenario(SCENARIOS / "deploying_nation_pays.yaml")
+    dearer = burden_sim.load_scenario(SCENARIOS / "deploying_nation_pays.yaml", set={
+        "name": "dearer_aircraft", "unit_costs.aircraft_month.central": 650000})
+    both = burden_sim.compare(base, dearer, draws=300)
+    change = both["net_change_draws"].sel(scenario="dearer_aircraft").sum("year")
+    assert float(abs(change.sel(ally="CAN")).max()) == 0.0  # no air policing in these years
+    assert float(change.sel(ally="USA").min()) > 0  # it flies: dearer in every draw
