@@ -284,6 +284,8 @@ CASES: list[Case] = [
       gbr("troops: .inf")),
     C("troops true", "validate s.yaml", "s.yaml:18: missions[0].contributions[0].troops: "
       "expected a number, got true", gbr("troops: true")),  # was read as 1 troop
+    C("phase-in yes", "validate s.yaml", "policy.phase_in: expected a number, got true",
+      T("  fraction: 0.5\n", "  fraction: 0.5\n  phase_in: {2021: yes}\n")),  # in a mapping
     C("fraction yes", "validate s.yaml", "policy.fraction: expected a number, got true",
       T("fraction: 0.5", "fraction: yes")),
     C("troops .nan", "run s.yaml -o out.csv", "s.yaml:18: missions[0].contributions[0].troops:",
@@ -301,6 +303,9 @@ CASES: list[Case] = [
     C("unit cost low above central", "validate s.yaml", "s.yaml:21: unit_costs.person_year: "
       "need low <= central <= high", {"s.yaml": TINY + "unit_costs:\n  person_year: "
                                       "{central: 1, low: 2}\n"}),
+    C("unit cost beyond the shipped range", "validate s.yaml", "s.yaml:21: unit_costs.person_year: "
+      "need low <= central <= high, got 38386, 250000, 200000 (low and high not given are the "
+      "shipped range's", {"s.yaml": TINY + "unit_costs:\n  person_year: {central: 250000}\n"}),
     C("unit cost negative", "validate s.yaml", "s.yaml:21: unit_costs.person_year.central:",
       {"s.yaml": TINY + "unit_costs:\n  person_year: {central: -1}\n"}),
     C("cost level beta above 1", "run s.yaml -o out.csv", "s.yaml:21: cost_level.beta: Input "
@@ -1026,3 +1031,23 @@ def test_a_whole_unit_cost_can_be_set_by_its_path(tmp_path):
     assert by_path.unit_costs["person_year"].high == 120000
     central = burden_sim.load_scenario(path, set={"unit_costs.person_year": 50000})
     assert central.unit_costs["person_year"].central == 50000
+
+
+def test_a_unit_cost_keeps_the_shipped_fields_it_does_not_give():
+    """{central: X} changes the central value only: the currency and range stay the shipped
+    ones (a USD flight hour became EUR and lost its range, found by a review)."""
+    import burden_sim
+    from burden_sim.inputs.baseline import load_baseline
+    from burden_sim.model.costs import merged_cost, unit_prices
+
+    shipped = load_baseline().unit_costs
+    scenario = burden_sim.load_scenario(Path(burden_sim.__file__).parents[2] / "scenarios"
+                                        / "engine_history.yaml", set={
+        "unit_costs.flight_hour_f16": {"central": 19321}})
+    given = scenario.unit_costs["flight_hour_f16"]
+    cost = merged_cost(shipped["flight_hour_f16"], given)
+    assert (cost.currency, cost.low, cost.high) == ("USD", 7000, 26927) == (
+        shipped["flight_hour_f16"].currency, shipped["flight_hour_f16"].low,
+        shipped["flight_hour_f16"].high)
+    prices = unit_prices(shipped, {"flight_hour_f16": given}, ("flight_hour_f16",))
+    assert prices.currency == ("USD",) and (prices.low[0], prices.high[0]) == (7000, 26927)

@@ -14,6 +14,7 @@ from .engine.schedule import ScheduleCache
 from .inputs.baseline import Baseline
 from .inputs.loading import Origin
 from .inputs.schema import Scenario
+from .model import costs
 from .model.calculator import categories_for, mission_ids
 
 
@@ -63,10 +64,16 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
     if scenario.deployment is not None:
         _check_deployment(scenario, baseline, origin, schedules or ScheduleCache())
     missions = mission_ids(scenario)
-    for name in scenario.unit_costs:
+    for name, override in scenario.unit_costs.items():
         if name not in categories:
             raise origin.error(("unit_costs", name), f"unknown cost category {name!r} "
                                f"(allowed here: {', '.join(categories)})")
+        cost = costs.merged_cost(baseline.unit_costs[name], override)
+        low, high = (cost.central if v is None else v for v in (cost.low, cost.high))
+        if not low <= cost.central <= high:
+            raise origin.error(("unit_costs", name), f"need low <= central <= high, got "
+                               f"{low:.12g}, {cost.central:.12g}, {high:.12g} (low and high "
+                               "not given are the shipped range's: give them too)")
     for j, name in enumerate(scenario.policy.eligible_categories or []):
         if name not in categories:
             raise origin.error(("policy", "eligible_categories", j), f"unknown cost category "

@@ -25,15 +25,27 @@ class Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_truth_for_a_number(cls, value: object, info: ValidationInfo) -> object:
-        """YAML reads yes/no/true/false as booleans, which pydantic would take as 1 and 0."""
-        if isinstance(value, bool) and _numeric(cls.model_fields[info.field_name].annotation):
-            raise ValueError(f"expected a number, got {str(value).lower()}")
+        """YAML reads yes/no/true/false as booleans, which pydantic would take as 1 and 0, in a
+        number or in a list or mapping of numbers (no field holds a boolean)."""
+        truth = _truth_in(value)
+        if truth is not None and _numeric(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"expected a number, got {str(truth).lower()}")
         return value
 
 
 def _numeric(annotation: object) -> bool:
-    """Whether a field holds a number (int or float, optional or not)."""
-    return annotation in (int, float) or any(a in (int, float) for a in get_args(annotation))
+    """Whether a field holds numbers: int or float, optional or not, alone or in lists and
+    mappings (models nested in a field check their own fields)."""
+    return annotation in (int, float) or any(_numeric(a) for a in get_args(annotation))
+
+
+def _truth_in(value: object) -> bool | None:
+    """The first boolean in a value, its lists and mappings (None if there is none)."""
+    if isinstance(value, bool):
+        return value
+    items = [*value.keys(), *value.values()] if isinstance(value, dict) else (
+        value if isinstance(value, list | tuple) else [])
+    return next((t for t in map(_truth_in, items) if t is not None), None)
 
 
 def _not_before_start(end, info: ValidationInfo):
@@ -93,9 +105,12 @@ class UnitCost(Strict):
     """A unit cost in a currency of a price year; low/high bound a PERT draw."""
 
     central: float = Field(ge=0, le=1e9, description="Central value, per unit of the category.")
-    low: float | None = Field(None, ge=0, le=1e9, description="Low end of the range (draws).")
-    high: float | None = Field(None, ge=0, le=1e9, description="High end of the range (draws).")
-    currency: Literal["USD", "EUR"] = Field("EUR", description="Currency of the values.")
+    low: float | None = Field(None, ge=0, le=1e9, description="Low end of the range (draws); "
+                              "in a scenario, the shipped one when not given.")
+    high: float | None = Field(None, ge=0, le=1e9, description="High end of the range "
+                               "(draws); in a scenario, the shipped one when not given.")
+    currency: Literal["USD", "EUR"] = Field("EUR", description="Currency of the values; in a "
+                                            "scenario, the shipped one when not given.")
     source: str | None = Field(None, description="Where the figure comes from.")
 
     @model_validator(mode="after")

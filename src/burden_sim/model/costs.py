@@ -25,14 +25,21 @@ class UnitPrices:
 def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],
                 categories: tuple[str, ...] = CATEGORIES) -> UnitPrices:
     """The shipped unit costs with a scenario's overrides, for ``categories`` in order."""
-    merged = {**defaults, **overrides}
-    costs = [merged[c] for c in categories]
+    costs = [merged_cost(defaults[c], overrides.get(c)) for c in categories]
     return UnitPrices(
         central=np.array([c.central for c in costs]),
         low=np.array([c.central if c.low is None else c.low for c in costs]),
         high=np.array([c.central if c.high is None else c.high for c in costs]),
         currency=tuple(c.currency for c in costs),
     )
+
+
+def merged_cost(shipped: UnitCost, override: UnitCost | None) -> UnitCost:
+    """A scenario's unit cost: the fields it gives, the shipped cost's for the rest (its
+    currency and range: {central: 19321} for a USD flight hour stays USD, with its range)."""
+    if override is None:
+        return shipped
+    return shipped.model_copy(update=override.model_dump(include=override.model_fields_set))
 
 
 def pert(central: np.ndarray, low: np.ndarray, high: np.ndarray, draws: int,
