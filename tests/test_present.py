@@ -388,6 +388,9 @@ def test_a_cell_that_rounds_to_zero_has_no_sign():
     assert tables.cell("bp", (-0.004,)) == "0.00" == tables.cell("bp", (0.004,))
     assert tables.cell("bp", (-0.006,)) == "-0.01" and tables.cell("bp", (0.006,)) == "+0.01"
     assert tables.cell("signed", (-0.04,)) == "0.0" and tables.cell("signed", (1.0,)) == "+1.0"
+    assert tables.cell("band", (-0.04, 0.03)) == "0.0 to 0.0"  # was "-0.0 to +0.0"
+    assert tables.cell("band", (-3.2, 5.2)) == "-3.2 to +5.2"
+    assert tables.cell("band", (1234.5, 2000)) == "1,234.5 to 2,000.0"
 
 
 def test_scenarios_whose_ranges_differ_draw_matched_prices():

@@ -41,7 +41,8 @@ def with_unit_costs(scenario: Scenario, defaults: dict[str, UnitCost]) -> dict[s
     return data
 
 
-def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
+def _step(node: Any, part: str, path: str, depth: int) -> tuple[Any, Any]:
+    """The container and key of ``part``, the ``depth``-th part of ``path``, in ``node``."""
     if isinstance(node, dict):
         key: Any = int(part) if part.isdigit() and int(part) in node else part
         if key in node:
@@ -53,7 +54,7 @@ def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
         if part in ids:
             return node, ids.index(part)
     if node is None:  # an optional block the scenario leaves out, e.g. projection:
-        block = path[:path.index(part) - 1] if path.index(part) else part
+        block = ".".join(canonical(path).split(".")[:depth])
         raise MissingBlock(f"{path}: the scenario has no {block}: block; add one to set it")
     raise PathError(f"{path}: names no field of the scenario ({EXAMPLES})")
 
@@ -61,8 +62,8 @@ def _step(node: Any, part: str, path: str) -> tuple[Any, Any]:
 def get_value(data: dict[str, Any], path: str) -> float:
     """The number at ``path`` (NaN for an optional number not set)."""
     node: Any = data
-    for part in canonical(path).split("."):
-        parent, key = _step(node, part, path)
+    for depth, part in enumerate(canonical(path).split(".")):
+        parent, key = _step(node, part, path, depth)
         node = parent[key]
     if node is None:  # an optional number not set, e.g. policy.annual_cap_usd
         return float("nan")
@@ -77,10 +78,10 @@ def set_values(data: dict[str, Any], values: dict[str, float]) -> dict[str, Any]
     for path, value in values.items():
         node: Any = out
         parts = canonical(path).split(".")
-        for part in parts[:-1]:
-            parent, key = _step(node, part, path)
+        for depth, part in enumerate(parts[:-1]):
+            parent, key = _step(node, part, path, depth)
             node = parent[key]
-        parent, key = _step(node, parts[-1], path)
+        parent, key = _step(node, parts[-1], path, len(parts) - 1)
         parent[key] = value
     return out
 

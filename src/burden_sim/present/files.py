@@ -104,6 +104,7 @@ def write_comparison(ds: xr.Dataset, path: Path) -> Path:
     ds = ds.drop_vars([v for v in ds.data_vars if str(v).endswith("_draws")])
     if "draw" in ds.coords:
         ds = ds.drop_vars("draw")
+    ds.attrs = {k: v for k, v in ds.attrs.items() if k != "band_over_samples"}  # no bands here
     if path.suffix == ".nc":
         return write_atomically(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
     frame = to_tidy(ds)

@@ -353,8 +353,7 @@ def cell(style: str, values: tuple) -> str:
     if any(v is None or v != v for v in values):
         return "n/a"
     if style == "band":
-        spec = "+,.1f" if min(values) < 0 else ",.1f"
-        return f"{values[0]:{spec}} to {values[1]:{spec}}"
+        return " to ".join(cell("signed" if min(values) < 0 else "money", (v,)) for v in values)
     spec = {"money": ",.1f", "signed": "+,.1f", "bp": "+.2f", "count": "d",
             "ratio": ".3f"}[style]
     text = f"{values[0]:{spec}}"
