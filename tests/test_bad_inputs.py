@@ -1051,3 +1051,30 @@ def test_a_unit_cost_keeps_the_shipped_fields_it_does_not_give():
         shipped["flight_hour_f16"].high)
     prices = unit_prices(shipped, {"flight_hour_f16": given}, ("flight_hour_f16",))
     assert prices.currency == ("USD",) and (prices.low[0], prices.high[0]) == (7000, 26927)
+
+
+def test_a_partial_unit_cost_survives_a_change_and_a_sweep(tmp_path):
+    """A scenario changed after loading (--set, a sweep's point) wrote its partial unit cost
+    out whole, the schema's EUR and empty range with it (a second review): USD 15.5 m on
+    engine_history."""
+    import burden_sim
+    from burden_sim.inputs.baseline import load_baseline
+    from burden_sim.inputs.paths import with_unit_costs
+    from burden_sim.model.costs import unit_prices
+
+    shipped = load_baseline().unit_costs
+    path = tmp_path / "e.yaml"
+    path.write_text((Path(burden_sim.__file__).parents[2] / "scenarios" / "engine_history.yaml")
+                    .read_text() + "unit_costs:\n  flight_hour_f16: {central: 19321}\n")
+    changed = burden_sim.load_scenario(path, set={"description": "the same"})
+    prices = unit_prices(shipped, changed.unit_costs, ("flight_hour_f16",))
+    assert prices.currency == ("USD",) and (prices.low[0], prices.high[0]) == (7000, 26927)
+    swept = with_unit_costs(burden_sim.load_scenario(path), shipped)["unit_costs"]
+    assert swept["flight_hour_f16"]["currency"] == "USD" and swept["flight_hour_f16"]["low"] == 7000
+    # another currency needs its own range: the shipped one is in USD
+    euros = tmp_path / "eur.yaml"
+    euros.write_text(path.read_text().replace("{central: 19321}",
+                                              "{central: 19321, currency: EUR}"))
+    with pytest.raises(burden_sim.BurdenSimError, match="currency EUR: the shipped range is in "
+                       "USD; give low and high in EUR too"):
+        burden_sim.load_scenario(euros)

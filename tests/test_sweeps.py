@@ -148,23 +148,36 @@ def test_a_sweep_that_fails_before_a_chunk_leaves_no_store_and_after_one_keeps_i
 
 def test_the_loser_of_a_race_for_a_new_store_leaves_the_winners(tmp_path, monkeypatch):
     """Two sweeps see no folder; the second's error must not remove the first's store (it
-    did, once the store was opened inside the clean-up's reach)."""
-    out = tmp_path / "s.zarr"
-    real = store.open_store
-
+    did, once the store was opened inside the clean-up's reach), nor, when both resume, its
+    later failure (whether the folder was made is the opening's word, not a look before)."""
+    real = store._open
     calls = []
 
     def first_wins(sweep, directory, resume):
-        if not calls:  # the winner, meanwhile (its own open_store is the real one)
+        if not calls:  # the winner, meanwhile (its own opening is the real one)
             calls.append(directory)
             store.run_into_store(plan(), directory, executors.serial)
         return real(sweep, directory, resume)
 
-    monkeypatch.setattr(store, "open_store", first_wins)
+    monkeypatch.setattr(store, "_open", first_wins)
+    out = tmp_path / "s.zarr"
     with pytest.raises(BurdenSimError, match="already exists"):
         store.run_into_store(plan(), out, executors.serial)
-    monkeypatch.undo()
     assert len(list((out / store.DONE).glob("*.done"))) == 3
+
+    def winner_starts(sweep, directory, resume):  # the winner has made it, no chunk yet
+        real(sweep, directory, False)
+        return real(sweep, directory, resume)
+
+    def fails(sweep, indices, directory):
+        raise MemoryError
+        yield
+
+    monkeypatch.setattr(store, "_open", winner_starts)
+    both = tmp_path / "both.zarr"
+    with pytest.raises(MemoryError):  # resumes the winner's new store, then fails at once
+        store.run_into_store(plan(), both, fails, resume=True)
+    assert (both / store.MANIFEST).is_file()  # the winner's, still there
 
 
 def test_an_existing_store_is_never_overwritten(tmp_path):

@@ -13,8 +13,7 @@ from .engine.plan import pool_sizes
 from .engine.schedule import ScheduleCache
 from .inputs.baseline import Baseline
 from .inputs.loading import Origin
-from .inputs.schema import Scenario
-from .model import costs
+from .inputs.schema import Scenario, merged_cost
 from .model.calculator import categories_for, mission_ids
 
 
@@ -68,8 +67,13 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         if name not in categories:
             raise origin.error(("unit_costs", name), f"unknown cost category {name!r} "
                                f"(allowed here: {', '.join(categories)})")
-        cost = costs.merged_cost(baseline.unit_costs[name], override)
+        shipped = baseline.unit_costs[name]
+        cost = merged_cost(shipped, override)
         low, high = (cost.central if v is None else v for v in (cost.low, cost.high))
+        if cost.currency != shipped.currency and not {"low", "high"} <= override.model_fields_set:
+            raise origin.error(("unit_costs", name), f"currency {cost.currency}: the shipped "
+                               f"range is in {shipped.currency}; give low and high in "
+                               f"{cost.currency} too")
         if not low <= cost.central <= high:
             raise origin.error(("unit_costs", name), f"need low <= central <= high, got "
                                f"{low:.12g}, {cost.central:.12g}, {high:.12g} (low and high "

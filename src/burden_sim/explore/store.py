@@ -30,7 +30,13 @@ FILE_SUFFIXES = frozenset({".csv", ".nc", ".parquet", ".json", ".png", ".svg", "
 
 
 def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
-    """Create the store (or check it belongs to this sweep when resuming); chunks still to do.
+    """Create the store (or check it belongs to this sweep when resuming); chunks still to do
+    (``_open`` also says whether this call made the folder)."""
+    return _open(sweep, directory, resume)[0]
+
+
+def _open(sweep: Sweep, directory: Path, resume: bool) -> tuple[list[int], bool]:
+    """The chunks still to do, and whether this call made the folder.
 
     The manifest comes first, moved into place with the folder in one step: a sweep stopped
     at any point after that can resume, and of two sweeps started at once into one new
@@ -55,7 +61,7 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
         if not (directory / DONE).is_dir():  # stopped while the store was laid out
             _lay_out(sweep, directory)
         done = {int(p.stem) for p in (directory / DONE).glob("*.done")}
-        return [i for i in range(sweep.chunks) if i not in done]
+        return [i for i in range(sweep.chunks) if i not in done], False
     if not directory.parent.exists():
         raise BurdenSimError(f"{directory}: folder {directory.parent} does not exist")
     try:
@@ -78,7 +84,7 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
-    return list(range(sweep.chunks))
+    return list(range(sweep.chunks)), True
 
 
 def _lay_out(sweep: Sweep, directory: Path) -> None:
@@ -229,8 +235,7 @@ def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bo
     """Run the chunks not yet in the store; returns the chunks written by this call. Workers
     write their own chunks; an executor that returns results (a remote cluster, which may
     not see this folder) has them written here."""
-    made = not directory.exists()
-    todo = open_store(sweep, directory, resume)  # a race's loser must not touch the winner's
+    todo, made = _open(sweep, directory, resume)  # a race's loser never touches the winner's
     written = []
     writer = None
     try:

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from ..errors import OptionError
-from .schema import Scenario, Uncertain, UnitCost
+from .schema import Scenario, Uncertain, UnitCost, merged_cost
 
 VECTORISED = ("policy.fraction", "policy.annual_cap_usd")
 EXAMPLES = "e.g. policy.fraction, unit_costs.person_year, projection.gdp_growth_pct"
@@ -36,8 +36,8 @@ def canonical(path: str) -> str:
 def with_unit_costs(scenario: Scenario, defaults: dict[str, UnitCost]) -> dict[str, Any]:
     """The scenario as a plain mapping, with every unit cost present (shipped or overridden)."""
     data = scenario.model_dump(exclude_none=False)
-    data["unit_costs"] = {name: cost.model_dump() for name, cost in
-                          {**defaults, **scenario.unit_costs}.items()}
+    data["unit_costs"] = {name: merged_cost(defaults.get(name, cost), cost).model_dump()
+                          for name, cost in {**defaults, **scenario.unit_costs}.items()}
     return data
 
 
@@ -155,6 +155,9 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
     if not settings:
         return scenario
     data = scenario.model_dump(exclude_none=False)
+    for name, cost in scenario.unit_costs.items():  # written out whole: the shipped fields
+        if name in defaults:  # it leaves out must be the shipped ones, not the defaults
+            data["unit_costs"][name] = merged_cost(defaults[name], cost).model_dump()
     for path, value in settings.items():
         parts = canonical(path).split(".")
         if len(path.split(".")) == 2 and parts[0] == "unit_costs" and isinstance(value, dict):

@@ -124,6 +124,14 @@ class UnitCost(Strict):
         return self
 
 
+def merged_cost(shipped: UnitCost, override: UnitCost | None) -> UnitCost:
+    """A scenario's unit cost: the fields it gives, the shipped cost's for the rest (its
+    currency and range: {central: 19321} for a USD flight hour stays USD, with its range)."""
+    if override is None:
+        return shipped
+    return shipped.model_copy(update=override.model_dump(include=override.model_fields_set))
+
+
 class CostLevel(Strict):
     """How a deploying ally's price level scales its personnel and air-policing costs."""
 

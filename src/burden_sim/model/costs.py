@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..engine.written import CATEGORIES
-from ..inputs.schema import UnitCost
+from ..inputs.schema import UnitCost, merged_cost
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,6 @@ def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],
         high=np.array([c.central if c.high is None else c.high for c in costs]),
         currency=tuple(c.currency for c in costs),
     )
-
-
-def merged_cost(shipped: UnitCost, override: UnitCost | None) -> UnitCost:
-    """A scenario's unit cost: the fields it gives, the shipped cost's for the rest (its
-    currency and range: {central: 19321} for a USD flight hour stays USD, with its range)."""
-    if override is None:
-        return shipped
-    return shipped.model_copy(update=override.model_dump(include=override.model_fields_set))
 
 
 def pert(central: np.ndarray, low: np.ndarray, high: np.ndarray, draws: int,
