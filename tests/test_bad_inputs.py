@@ -306,6 +306,9 @@ CASES: list[Case] = [
     C("unit cost beyond the shipped range", "validate s.yaml", "s.yaml:21: unit_costs.person_year: "
       "need low <= central <= high, got 38386, 250000, 200000 (low and high not given are the "
       "shipped range's", {"s.yaml": TINY + "unit_costs:\n  person_year: {central: 250000}\n"}),
+    C("a unit cost's currency alone", "run s.yaml --set unit_costs.person_year.currency=USD",
+      "unit_costs.person_year: currency USD: the shipped range is in EUR; give low and high in "
+      "USD too", {"s.yaml": TINY}),  # the EUR range was read as USD (a review)
     C("unit cost negative", "validate s.yaml", "s.yaml:21: unit_costs.person_year.central:",
       {"s.yaml": TINY + "unit_costs:\n  person_year: {central: -1}\n"}),
     C("cost level beta above 1", "run s.yaml -o out.csv", "s.yaml:21: cost_level.beta: Input "

@@ -391,3 +391,27 @@ def test_a_store_is_laid_out_in_the_sweeps_chunks_without_a_task_per_chunk(tmp_p
     for name in (*sweep.stored, *(c for c in template.coords if template[c].dims == ("sample",))):
         meta = json.loads((out / name / ".zarray").read_text())
         assert meta["chunks"][0] == 20 and meta["shape"][0] == 50, name
+
+
+def test_a_sweep_of_an_overridden_unit_cost_uses_the_scenarios_cost(tmp_path):
+    """Its pert draws, its units and its store's manifest follow the scenario's cost, the
+    shipped one's fields where the scenario gives none (they followed the shipped cost alone,
+    found by a review)."""
+    import shutil
+
+    import burden_sim
+    from burden_sim.explore.sweep import parameter_attrs
+
+    shipped = Path(burden_sim.__file__).parents[2] / "scenarios"
+    shutil.copytree(shipped / "missions", tmp_path / "missions")
+    path = tmp_path / "e.yaml"
+    path.write_text((shipped / "common_fund.yaml").read_text() + "unit_costs:\n  person_year: "
+                    "{central: 90000, low: 60000, high: 150000}\n")
+    scenario, baseline = load(path)
+    sweep = plan_sweep(scenario, baseline, design="mc", samples=10, seed=1, overrides={
+        "unit_costs.person_year": Uncertain(distribution="pert")})
+    spec = sweep.parameters[0].spec
+    assert (spec.low, spec.mode, spec.high) == (60000, 90000, 150000)
+    assert sweep.manifest()["unit_costs"]["person_year"]["low"] == 60000
+    assert parameter_attrs("unit_costs.person_year", scenario, baseline)["units"] == (
+        "EUR per person-year")

@@ -70,7 +70,9 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
         shipped = baseline.unit_costs[name]
         cost = merged_cost(shipped, override)
         low, high = (cost.central if v is None else v for v in (cost.low, cost.high))
-        if cost.currency != shipped.currency and not {"low", "high"} <= override.model_fields_set:
+        given = {"low", "high"} <= override.model_fields_set and (
+            (cost.low, cost.high) != (shipped.low, shipped.high))  # not the shipped range again
+        if cost.currency != shipped.currency and not given:
             raise origin.error(("unit_costs", name), f"currency {cost.currency}: the shipped "
                                f"range is in {shipped.currency}; give low and high in "
                                f"{cost.currency} too")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ..errors import BurdenSimError, OptionError
 from ..inputs.baseline import Baseline
 from ..inputs.paths import PathError, canonical, get_value, set_values, with_unit_costs
-from ..inputs.schema import Scenario, Uncertain, UnitCost
+from ..inputs.schema import Scenario, Uncertain, UnitCost, merged_cost
 from ..model.calculator import unit_costs_for
 from .designs import DESIGNS, Parameter, grid_size
 
@@ -55,12 +55,18 @@ def variable_info(name: str) -> tuple[tuple[str, ...], str, str]:
     return SWEEP_ONLY.get(name) or VARIABLES[name]
 
 
+def scenario_costs(scenario: Scenario, baseline: Baseline) -> dict[str, UnitCost]:
+    """The scenario's unit costs: its overrides over the shipped ones, field by field."""
+    return {name: merged_cost(shipped, scenario.unit_costs.get(name))
+            for name, shipped in unit_costs_for(scenario, baseline).items()}
+
+
 def parameter_attrs(path: str, scenario: Scenario, baseline: Baseline) -> dict[str, str]:
     """CF units and long_name of a parameter's values, e.g. unit_costs.person_year: EUR per
     person-year."""
     parts = canonical(path).split(".")
     if parts[0] == "unit_costs":
-        cost = {**unit_costs_for(scenario, baseline), **scenario.unit_costs}.get(parts[1])
+        cost = scenario_costs(scenario, baseline).get(parts[1])
         currency = cost.currency if cost is not None else ""
         what = CATEGORY_UNITS.get(parts[1], parts[1].replace("_", " ").replace(
             "flight hour ", "flight hour, ").replace("ship day ", "ship-day, "))
@@ -127,6 +133,11 @@ class Sweep:
             "design": self.design, "samples": self.samples, "seed": self.seed,
             "chunk_size": self.chunk_size, "variables": list(self.variables),
         } | ({} if self.dtype == "float64" else {"dtype": self.dtype}) | (
+            # an override's price is the shipped cost's fields where it gives none
+            {"unit_costs": {name: cost.model_dump(mode="json") for name, cost in
+                            scenario_costs(self.scenario, self.baseline).items()
+                            if name in self.scenario.unit_costs}}
+            if self.scenario.unit_costs else {}) | (
             {"derived": list(self.derived)} if self.derived else {})
 
 
@@ -166,7 +177,7 @@ def plan_sweep(scenario: Scenario, baseline: Baseline, *, design: str = "mc",
             raise BurdenSimError(str(exc)) from None
         _sweepable(path)
         if spec.distribution == "pert" and spec.low is None:
-            spec = _pert_from_data(path, defaults)
+            spec = _pert_from_data(path, scenario_costs(scenario, baseline))
         elif spec.distribution == "pert" and spec.mode is None:
             raise BurdenSimError(f"{path}: pert needs low, mode and high (or none of them for "
                                  "a unit cost, to use the shipped range)")
