@@ -69,7 +69,7 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
                                f"(allowed here: {', '.join(categories)})")
         shipped = baseline.unit_costs[name]
         cost = merged_cost(shipped, override)
-        low, high = (cost.central if v is None else v for v in (cost.low, cost.high))
+        low, high = cost.bounds
         given = {"low", "high"} <= override.model_fields_set and (
             (cost.low, cost.high) != (shipped.low, shipped.high))  # not the shipped range again
         if cost.currency != shipped.currency and not given:

@@ -248,6 +248,7 @@ def _pert_from_data(path: str, defaults: dict[str, UnitCost]) -> Uncertain:
     if parts[0] != "unit_costs" or parts[-1] != "central":
         raise BurdenSimError(f"{path}: pert without low, mode and high works for unit costs only")
     cost = defaults[parts[1]]
-    if not (cost.low or cost.central) < (cost.high or cost.central):
+    low, high = cost.bounds
+    if not low < high:
         raise BurdenSimError(f"{path}: the shipped unit cost has no range to draw from")
-    return Uncertain(distribution="pert", low=cost.low, mode=cost.central, high=cost.high)
+    return Uncertain(distribution="pert", low=low, mode=cost.central, high=high)

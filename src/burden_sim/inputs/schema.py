@@ -113,10 +113,15 @@ class UnitCost(Strict):
                                             "scenario, the shipped one when not given.")
     source: str | None = Field(None, description="Where the figure comes from.")
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(low, high): the central value where an end is not given (no range that side)."""
+        return (self.central if self.low is None else self.low,
+                self.central if self.high is None else self.high)
+
     @model_validator(mode="after")
     def _ordered(self) -> UnitCost:
-        low = self.central if self.low is None else self.low
-        high = self.central if self.high is None else self.high
+        low, high = self.bounds
         if not low <= self.central <= high:
             raise ValueError(f"need low <= central <= high, got {low:.12g}, {self.central:.12g}, "
                              f"{high:.12g} (for a central value beyond the range, set low or "

@@ -28,8 +28,8 @@ def unit_prices(defaults: dict[str, UnitCost], overrides: dict[str, UnitCost],
     costs = [merged_cost(defaults[c], overrides.get(c)) for c in categories]
     return UnitPrices(
         central=np.array([c.central for c in costs]),
-        low=np.array([c.central if c.low is None else c.low for c in costs]),
-        high=np.array([c.central if c.high is None else c.high for c in costs]),
+        low=np.array([c.bounds[0] for c in costs]),
+        high=np.array([c.bounds[1] for c in costs]),
         currency=tuple(c.currency for c in costs),
     )
 
