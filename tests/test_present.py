@@ -226,13 +226,19 @@ def test_list_scenarios_names_a_file_it_cannot_read(tmp_path):
     (tmp_path / "cycle.yaml").write_text("name: cycle\ndescription: &a [*a]\n")
     (tmp_path / "date.yaml").write_text("name: date\ndescription: Dated.\n"
                                         "deployment: {surges: [{start: 2022-02-30}]}\n")
+    # a YAML file that is no scenario is named too, not left out of the list
+    (tmp_path / "nameless.yaml").write_text("description: No name.\n")
+    (tmp_path / "list.yaml").write_text("- name: a list\n")
     code, out, _ = cli("list", "scenarios", "--dir", tmp_path, "--format", "csv")
     rows = pd.read_csv(StringIO(out)).set_index("file")
-    assert code == 0 and list(rows.index) == ["broken.yaml", "common_fund.yaml",
-                                              "cycle.yaml", "date.yaml"]
+    assert code == 0 and list(rows.index) == ["broken.yaml", "common_fund.yaml", "cycle.yaml",
+                                              "date.yaml", "list.yaml", "nameless.yaml"]
     for name in ("broken.yaml", "cycle.yaml"):
         assert rows.loc[name, "description"] == (
             f"cannot read it: burden-sim validate {tmp_path / name} says why")
+    for name in ("list.yaml", "nameless.yaml"):
+        assert rows.loc[name, "description"] == (
+            f"not a scenario (no name): burden-sim validate {tmp_path / name} says why")
     assert rows.loc["date.yaml", "description"] == "Dated."
     # a listing shows each description's first sentence (the file holds the rest)
     assert rows.loc["common_fund.yaml", "description"].startswith("The full-repayment upper "

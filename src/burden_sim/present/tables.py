@@ -542,11 +542,12 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
             try:  # read as a scenario is: no alias bomb or cycle, dates as written
                 data, _ = load_yaml_with_lines(path)
             except BurdenSimError:
-                records.append({"file": path.name, "name": "", "rule": "", "years": "",
-                                "description": f"cannot read it: burden-sim validate {path} "
-                                "says why"})
-                continue
+                data = None
             if not isinstance(data, dict) or "name" not in data:
+                problem = "cannot read it" if data is None else "not a scenario (no name)"
+                records.append({"file": path.name, "name": "", "rule": "", "years": "",
+                                "description": f"{problem}: burden-sim validate {path} "
+                                "says why"})
                 continue
             years = data.get("years") or {}
             records.append({"file": path.name, "name": data["name"],
