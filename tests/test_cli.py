@@ -1,6 +1,7 @@
 """The command line: tables, outputs, and one-line errors for bad input."""
 
 import io
+import itertools
 import sys
 from pathlib import Path
 
@@ -211,6 +212,38 @@ def test_sweep_writes_a_zarr_store_and_resumes(monkeypatch, capsys, uncertain, t
     assert code == 0 and "(1 this run)" in stdout
     with burden_sim.open_sweep(out) as ds:
         assert np.array_equal(ds["net"].values, first)
+
+
+def test_a_sweep_stopped_by_its_machine_says_how_to_finish(monkeypatch, capsys, uncertain,
+                                                           tmp_path):
+    """A full disk or a killed worker mid-sweep: one line, the chunks kept and --resume (it
+    was a traceback, and the finished chunks went unmentioned)."""
+    from burden_sim.explore import executors
+
+    def fails_after(count, error):
+        def executor(sweep, indices, directory):
+            yield from itertools.islice(executors.serial(sweep, indices, directory), count)
+            raise error
+        return lambda scheduler, workers: executor
+
+    out = tmp_path / "sweep.zarr"
+    args = ("sweep", uncertain, "--samples", 30, "--chunk-size", 10, "--workers", 1, "-o", out)
+    monkeypatch.setattr(executors, "for_options", fails_after(1, OSError(28, "No space left "
+                                                                          "on device")))
+    code, stdout, stderr = cli(monkeypatch, capsys, *args)
+    assert (code, stdout) == (1, "")
+    assert stderr == (f"error: the sweep stopped (OSError: [Errno 28] No space left on device); "
+                      f"1 of 3 chunks are in {out}; run the same command with --resume to "
+                      "finish\n")
+    monkeypatch.setattr(executors, "for_options", fails_after(0, MemoryError()))
+    code, _, stderr = cli(monkeypatch, capsys, *args, "--resume")
+    assert (code, stderr) == (1, f"error: the sweep stopped (MemoryError); 1 of 3 chunks are "
+                              f"in {out}; run the same command with --resume to finish\n")
+    fresh = tmp_path / "fresh.zarr"
+    code, _, stderr = cli(monkeypatch, capsys, *args[:-1], fresh)
+    assert (code, stderr) == (1, f"error: the sweep stopped (MemoryError); no chunk was "
+                              f"written, and {fresh} was not kept\n")
+    assert not fresh.exists()
 
 
 @pytest.mark.parametrize(("extra", "message"), [

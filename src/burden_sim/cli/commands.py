@@ -28,6 +28,7 @@ from .shell import (
     print_version,
     settings_of,
     show,
+    stopped,
     wrote,
 )
 
@@ -169,6 +170,10 @@ def sweep(
             written = run_into_store(plan, output, executor, resume, progress=advance)
     except KeyboardInterrupt:
         raise interrupted(plan, output) from None
+    except BurdenSimError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (the machine's failure, not the input's)
+        raise stopped(plan, output, exc) from None
     out.print(sweep_summary(plan, output, written), soft_wrap=True)
 
 

@@ -203,10 +203,25 @@ def print_version(value: bool) -> None:
 
 def interrupted(sweep, output: Path) -> typer.Exit:
     """Ctrl-C during a sweep: say how far it got and how to finish; exit code 130."""
+    err.print(f"interrupted: {_how_far(sweep, output)}", soft_wrap=True)
+    return typer.Exit(130)
+
+
+def stopped(sweep, output: Path, exc: Exception) -> typer.Exit:
+    """A sweep stopped by its machine (a full disk, a worker killed for memory, a lost
+    cluster): one line, what it kept and how to finish; exit code 1."""
+    why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    err.print(f"error: the sweep stopped ({why}); {_how_far(sweep, output)}", markup=False,
+              highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def _how_far(sweep, output: Path) -> str:
     from ..explore.store import DONE
 
-    done = len(list((output / DONE).glob("*.done"))) if output.exists() else 0
-    err.print(f"interrupted: {done} of {sweep.chunks} chunks are in {output}; run the same "
-              "command with --resume to finish", soft_wrap=True)
-    return typer.Exit(130)
+    if not output.exists():
+        return f"no chunk was written, and {output} was not kept"
+    done = len(list((output / DONE).glob("*.done")))
+    return (f"{done} of {sweep.chunks} chunks are in {output}; run the same command with "
+            "--resume to finish")
 
