@@ -826,8 +826,11 @@ CASES: list[Case] = [
     C("calibrate: a column missing", "calibrate --points p.csv -o c.md",
       "p.csv: missing column(s)", {"p.csv": "id,ally\nX,CZE\n"}),
     C("calibrate: a point without source", "calibrate --points p.csv -o c.md",
-      "p.csv, row 2: source_id: empty", {"p.csv": POINTS_HEAD + "\n"
+      "p.csv:2: source_id: empty", {"p.csv": POINTS_HEAD + "\n"
                                          + POINT.replace(",UC_CZ_BAP_2012,", ",,") + "\n"}),
+    C("calibrate: a user's points file is named as given, not by its base name",
+      "calibrate --points d/p.csv -o c.md", "error: d/p.csv:2: source_id: empty",
+      {"d/p.csv": POINTS_HEAD + "\n" + POINT.replace(",UC_CZ_BAP_2012,", ",,") + "\n"}),
     C("calibrate: not markdown", "calibrate -o c.txt", "c.txt: unknown output format"),
     # --- command line usage ---------------------------------------------------------------
     C("unknown command", "bogus", "No such command 'bogus'"),

@@ -114,7 +114,7 @@ def edit(path, old, new):
     ("file", "old", "new", "message"),
     [
         ("defence_expenditure.csv", "2024-06,ALB,2014,1.346516857031259",
-         "2024-06,ALB,2014,-1.346516857031259", "defence_expenditure.csv, row 2: "
+         "2024-06,ALB,2014,-1.346516857031259", "defence_expenditure.csv:2: "
          "defence_pct_gdp is negative"),
         ("defence_expenditure.csv", "2024-06,ALB,2015,1.162313298338501,,actual,S1a,\n", "",
          "defence_expenditure.csv: no row for ALB 2015 (add the figure, or a row with "
@@ -122,10 +122,10 @@ def edit(path, old, new):
         ("defence_expenditure.csv", "no armed forces; not in NATO's tables", "",
          "a gap needs a note saying why there is no figure"),
         ("gdp.csv", ",WB_WDI_DATA360,actual", ",NOWHERE,actual",
-         "gdp.csv, row 2: source_id 'NOWHERE' is not in sources.csv"),
-        ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv, row 288: gdp_usd is negative"),
+         "gdp.csv:2: source_id 'NOWHERE' is not in sources.csv"),
+        ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv:288: gdp_usd is negative"),
         ("unit_costs.csv", "person_year,130873", "person_year,-130873",
-         "unit_costs.csv, row 2: central is negative"),
+         "unit_costs.csv:2: central is negative"),
         ("cost_level.csv", "parameter,value,se,low,high", "parameter,value,stderr,low,high",
          "cost_level.csv: missing column(s): se"),
         ("sources.csv", "source_id,title,publisher,date,url,note",

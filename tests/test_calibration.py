@@ -173,7 +173,7 @@ def test_a_bad_point_gets_one_line(tmp_path, old, new, field):
     assert result.exit_code == 2, result.output
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
-    assert lines[0].startswith("error: calibration_points.csv, row 2: ") and field in lines[0]
+    assert lines[0].startswith(f"error: {bad}:2: ") and field in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration_points.csv"]
 
 
@@ -187,7 +187,7 @@ def test_a_missing_column_gets_one_line(tmp_path, column):
     page = tmp_path / "page.md"
     result = CliRunner().invoke(app, ["calibrate", "--points", str(bad), "--output", str(page)])
     assert result.exit_code == 2, result.output
-    assert result.stderr == f"error: calibration_points.csv: missing column(s): {column}\n"
+    assert result.stderr == f"error: {bad}: missing column(s): {column}\n"
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calibration_points.csv"]
 

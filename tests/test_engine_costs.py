@@ -212,16 +212,16 @@ def test_gross_is_activity_times_cost_level_times_price():
     ("old", "new", "message"),
     [
         ("flight_hour_f16,7000,counted", "flight_hour_f61,7000,counted",
-         "engine_cost_figures.csv, row 2: category 'flight_hour_f61' is not in unit_costs.csv"),
+         "engine_cost_figures.csv:2: category 'flight_hour_f61' is not in unit_costs.csv"),
         ("flight_hour_f16,7000,counted", "flight_hour_f16,-7000,counted",
-         "engine_cost_figures.csv, row 2: value -7000.0 must be a positive number"),
+         "engine_cost_figures.csv:2: value -7000.0 must be a positive number"),
         ("flight_hour_f16,7000,counted", "flight_hour_f16,7000,used",
-         "engine_cost_figures.csv, row 2: use 'used' not in ['counted', 'left out']"),
+         "engine_cost_figures.csv:2: use 'used' not in ['counted', 'left out']"),
         ("counted,CP_JANES2012_BLOG,", "counted,NOWHERE,",
-         "engine_cost_figures.csv, row 2: source_id 'NOWHERE' is not in sources.csv"),
+         "engine_cost_figures.csv:2: source_id 'NOWHERE' is not in sources.csv"),
         ("CP_OPEX360_RAFALE,\"Cour des comptes 2004, EUR 35,000 early-fleet support: the same "
          "series as its 2014 figure\"", "CP_OPEX360_RAFALE,",
-         "engine_cost_figures.csv, row 17: reason: one row a category says what was left out"),
+         "engine_cost_figures.csv:17: reason: one row a category says what was left out"),
         ("118082,counted,SH_ABENDZ_ATALANTA2008,", "118082,counted,SH_ABENDZ_ATALANTA2008,x,y",
          "engine_cost_figures.csv: cannot read it: line 28: expected 5 fields, saw 6"),
     ],
@@ -281,18 +281,18 @@ def test_engine_figures_missing_a_column_or_a_category_are_rejected(tmp_path, ed
     ("old", "new", "message"),
     [
         ("flight_hour_typhoon,,left out,", "flight_hour_typhoon,88086,left out,",
-         "row 9: value 88086.0: a left-out row has none (its reason quotes the figures left "
+         "9: value 88086.0: a left-out row has none (its reason quotes the figures left "
          "out)"),
         ("flight_hour_f16,7000,counted,CP_JANES2012_BLOG,",
          "flight_hour_f16,7000,counted,CP_JANES2012_BLOG,Jane's 2012",
-         "row 2: reason: a counted row has none (only the category's left-out row says why)"),
+         "2: reason: a counted row has none (only the category's left-out row says why)"),
     ],
     ids=["value on a left-out row", "reason on a counted row"],
 )
 def test_engine_figures_in_the_wrong_column_are_rejected(tmp_path, old, new, message):
     with pytest.raises(DataError) as err:
         load_sourced_figures(_figures_with(tmp_path, old, new))
-    assert str(err.value) == f"engine_cost_figures.csv, {message}"
+    assert str(err.value) == f"engine_cost_figures.csv:{message}"
 
 
 def test_every_engine_flight_hour_and_ship_day_has_counted_figures():

@@ -154,7 +154,7 @@ def test_a_year_with_no_table_and_no_rule_is_a_one_line_error(data_copy):
     with pytest.raises(DataError) as error:
         key(data_dir=data_copy)
     assert str(error.value) == (
-        "nato_cost_share_periods.csv, row 8: rule: 2025 has members without a published share "
+        "nato_cost_share_periods.csv:8: rule: 2025 has members without a published share "
         "(BEL, CAN, DNK, ISL, LUX, NLD, NOR, PRT, GRC, TUR, ESP, CZE, HUN, POL, BGR, LTU, ROU, "
         "SVK, SVN, ALB, HRV, MNE, MKD, FIN, SWE) and the period has no rule")
     with pytest.raises(DataError, match=r"^nato_cost_share_periods.csv: period_start: no "
@@ -170,18 +170,18 @@ def test_published_shares_over_100_percent_are_a_one_line_error(data_copy):
     with pytest.raises(DataError) as error:
         tables(data_copy)
     message = str(error.value)
-    assert message.startswith("nato_cost_shares.csv, row ") and "\n" not in message
+    assert message.startswith("nato_cost_shares.csv:") and "\n" not in message
     assert message.endswith("share_pct: the published shares for 2021 add up to 102.9408 %, "
                             "more than 100 % (this row takes the total past 100 %)")
 
 
 @pytest.mark.parametrize("column, value, expected", [
-    ("ally", "XXX", "nato_cost_shares.csv, row 2: ally: unknown ally 'XXX'"),
-    ("share_pct", "-1", "nato_cost_shares.csv, row 2: share_pct: '-1' is not a percentage "
+    ("ally", "XXX", "nato_cost_shares.csv:2: ally: unknown ally 'XXX'"),
+    ("share_pct", "-1", "nato_cost_shares.csv:2: share_pct: '-1' is not a percentage "
                         "between 0 and 100"),
-    ("source_id", "NOWHERE", "nato_cost_shares.csv, row 2: source_id: 'NOWHERE' is not in "
+    ("source_id", "NOWHERE", "nato_cost_shares.csv:2: source_id: 'NOWHERE' is not in "
                              "sources.csv"),
-    ("status", "guessed", "nato_cost_shares.csv, row 2: status: 'guessed'; this file holds "
+    ("status", "guessed", "nato_cost_shares.csv:2: status: 'guessed'; this file holds "
                           "published shares only (status=published)"),
 ])
 def test_a_broken_row_names_file_row_and_field(data_copy, column, value, expected):
@@ -211,4 +211,5 @@ def test_a_missing_column_is_one_line(data_copy):
     shares.drop(columns="status").to_csv(data_copy / "nato_cost_shares.csv", index=False)
     with pytest.raises(DataError) as error:
         tables(data_copy)
-    assert str(error.value) == "nato_cost_shares.csv: missing column(s): status"
+    # a copy of the data is the user's: named by its path, not by the shipped file's name
+    assert str(error.value) == f"{data_copy / 'nato_cost_shares.csv'}: missing column(s): status"

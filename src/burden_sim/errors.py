@@ -9,12 +9,17 @@ class BurdenSimError(Exception):
     """Base class of every input problem burden-sim reports without a traceback."""
 
 
-class DataError(BurdenSimError):
-    """The shipped (or user-supplied) baseline data are broken."""
+SHIPPED_DATA = Path(__file__).parent / "data"
 
-    def __init__(self, file: str | Path, message: str, row: int | None = None):
-        where = f"{Path(file).name}" + (f", row {row}" if row is not None else "")
-        super().__init__(f"{where}: {message}")
+
+class DataError(BurdenSimError):
+    """The shipped (or user-supplied) baseline data are broken. A shipped file is named by
+    its name, a user's as given; ``line`` is the file's line (the header is line 1)."""
+
+    def __init__(self, file: str | Path, message: str, line: int | None = None):
+        path = Path(file)
+        where = path.name if path.resolve().is_relative_to(SHIPPED_DATA.resolve()) else str(file)
+        super().__init__(f"{where}{f':{line}' if line is not None else ''}: {message}")
 
 
 class ScenarioError(BurdenSimError):
