@@ -246,6 +246,25 @@ def test_a_sweep_stopped_by_its_machine_says_how_to_finish(monkeypatch, capsys, 
     assert not fresh.exists()
 
 
+def test_a_sweep_larger_than_the_free_space_warns_and_runs(monkeypatch, capsys, uncertain,
+                                                          tmp_path):
+    import shutil
+
+    from burden_sim.explore import store
+
+    free = shutil.disk_usage(tmp_path)._replace(free=1000)
+    monkeypatch.setattr(store.shutil, "disk_usage", lambda path: free)
+    out = tmp_path / "sweep.zarr"
+    code, stdout, stderr = cli(monkeypatch, capsys, "sweep", uncertain, "--samples", 30,
+                               "--workers", 1, "-o", out)
+    assert code == 0 and "30 samples in 1 chunk (1 this run)" in stdout
+    assert stderr.startswith(f"warning: {out}: the store may need up to ")
+    assert stderr.endswith(f" kB (before compression) and {tmp_path} has 1.0 kB free; fewer "
+                           "variables (--variables), float32 (--dtype) or fewer samples make "
+                           "it smaller\n")
+    assert stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     (("--set", "policy.fraction"), "--set policy.fraction: expected PATH=VALUES"),
     (("--set", "policy.nothing=1,2"), "policy.nothing: names no field of the scenario"),

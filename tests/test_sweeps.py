@@ -1,6 +1,7 @@
 """Sweeps: designs, determinism across executors, resuming, and bad input."""
 
 import itertools
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +179,23 @@ def test_the_loser_of_a_race_for_a_new_store_leaves_the_winners(tmp_path, monkey
     with pytest.raises(MemoryError):  # resumes the winner's new store, then fails at once
         store.run_into_store(plan(), both, fails, resume=True)
     assert (both / store.MANIFEST).is_file()  # the winner's, still there
+
+
+def test_a_store_larger_than_the_free_space_is_named_before_it_is_made(tmp_path, monkeypatch):
+    """10^9 samples of common_fund: per sample, allies_at_2pct, allies_at_3_5pct and
+    fraction_in_force over 8 years, prices of 4 categories and the 2 parameters' values, 30
+    float64 numbers, 240 GB before compression; per-ally results are derived on reading."""
+    free = shutil.disk_usage(tmp_path)._replace(free=int(100e9))
+    monkeypatch.setattr(store.shutil, "disk_usage", lambda path: free)
+    out = tmp_path / "big.zarr"
+    assert store.too_big(plan(samples=10**9, chunk_size=10**6), out) == (
+        f"{out}: the store may need up to 240.0 GB (before compression) and {tmp_path} has "
+        "100.0 GB free; fewer variables (--variables), float32 (--dtype) or fewer samples "
+        "make it smaller")
+    assert list(tmp_path.iterdir()) == []  # nothing made to find it
+    assert store.too_big(plan(samples=10**8, chunk_size=10**6), out) is None  # 24 GB fits
+    store.run_into_store(plan(), out, executors.serial)
+    assert store.too_big(plan(samples=10**9, chunk_size=10**6), out) is None  # resumed: made
 
 
 def test_an_existing_store_is_never_overwritten(tmp_path):

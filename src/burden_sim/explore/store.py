@@ -87,6 +87,28 @@ def _open(sweep: Sweep, directory: Path, resume: bool) -> tuple[list[int], bool]
     return list(range(sweep.chunks)), True
 
 
+def too_big(sweep: Sweep, directory: Path) -> str | None:
+    """Why a new store may not fit on its disk, or None. Counted uncompressed, which is an
+    upper bound (counts and fractions compress well, drawn prices hardly): a store past it
+    may still fit, and one that fills the disk stops with its chunks kept, to resume."""
+    if directory.exists() or not directory.parent.is_dir():
+        return None
+    need = sum(array.nbytes for array in _template(sweep).variables.values()
+               if "sample" in array.dims)
+    free = shutil.disk_usage(directory.parent).free
+    if need <= free:
+        return None
+    return (f"{directory}: the store may need up to {_size(need)} (before compression) and "
+            f"{directory.parent} has {_size(free)} free; fewer "
+            "variables (--variables), float32 (--dtype) or fewer samples make it smaller")
+
+
+def _size(count: int) -> str:
+    scale, unit = next((s, u) for s, u in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1, "bytes"))
+                       if count >= s / 10 or s == 1)
+    return f"{count / scale:,.1f} {unit}" if scale > 1 else f"{count} bytes"
+
+
 def _lay_out(sweep: Sweep, directory: Path) -> None:
     """The store's arrays, empty, beside the manifest; then the folder of finished chunks."""
     template = _template(sweep)

@@ -640,7 +640,8 @@ def validation_summary(file, scenario, baseline) -> str:
 
 def sweep_summary(sweep, output, written: list[int]) -> str:
     """What a finished sweep wrote."""
-    return (f"wrote {output}: {sweep.samples} samples in {sweep.chunks} chunks "
+    chunks = f"{sweep.chunks} chunk{'s' if sweep.chunks != 1 else ''}"
+    return (f"wrote {output}: {sweep.samples} samples in {chunks} "
             f"({len(written)} this run), parameters "
             f"{', '.join(q.path for q in sweep.parameters)}")
 
