@@ -154,7 +154,7 @@ def test_the_loser_of_a_race_for_a_new_store_leaves_the_winners(tmp_path, monkey
     real = store._open
     calls = []
 
-    def first_wins(sweep, directory, resume):
+    def first_wins(sweep, directory, resume, warn=None):
         if not calls:  # the winner, meanwhile (its own opening is the real one)
             calls.append(directory)
             store.run_into_store(plan(), directory, executors.serial)
@@ -166,7 +166,7 @@ def test_the_loser_of_a_race_for_a_new_store_leaves_the_winners(tmp_path, monkey
         store.run_into_store(plan(), out, executors.serial)
     assert len(list((out / store.DONE).glob("*.done"))) == 3
 
-    def winner_starts(sweep, directory, resume):  # the winner has made it, no chunk yet
+    def winner_starts(sweep, directory, resume, warn=None):  # the winner has made it, no chunk yet
         real(sweep, directory, False)
         return real(sweep, directory, resume)
 
@@ -181,21 +181,25 @@ def test_the_loser_of_a_race_for_a_new_store_leaves_the_winners(tmp_path, monkey
     assert (both / store.MANIFEST).is_file()  # the winner's, still there
 
 
-def test_a_store_larger_than_the_free_space_is_named_before_it_is_made(tmp_path, monkeypatch):
+def test_a_new_store_larger_than_the_free_space_is_named(tmp_path, monkeypatch):
     """10^9 samples of common_fund: per sample, allies_at_2pct, allies_at_3_5pct and
     fraction_in_force over 8 years, prices of 4 categories and the 2 parameters' values, 30
     float64 numbers, 240 GB before compression; per-ally results are derived on reading."""
     free = shutil.disk_usage(tmp_path)._replace(free=int(100e9))
     monkeypatch.setattr(store.shutil, "disk_usage", lambda path: free)
-    out = tmp_path / "big.zarr"
-    assert store.too_big(plan(samples=10**9, chunk_size=10**6), out) == (
-        f"{out}: the store may need up to 240.0 GB (before compression) and {tmp_path} has "
+    template = store._template(plan(samples=10**9, chunk_size=10**6))
+    assert store.room_warning(template, tmp_path) == (
+        f"{tmp_path}: the store may need up to 240.0 GB (before compression) and its disk has "
         "100.0 GB free; fewer variables (--variables), float32 (--dtype) or fewer samples "
         "make it smaller")
-    assert list(tmp_path.iterdir()) == []  # nothing made to find it
-    assert store.too_big(plan(samples=10**8, chunk_size=10**6), out) is None  # 24 GB fits
-    store.run_into_store(plan(), out, executors.serial)
-    assert store.too_big(plan(samples=10**9, chunk_size=10**6), out) is None  # resumed: made
+    assert store.room_warning(store._template(plan(samples=10**8)), tmp_path) is None  # 24 GB
+    heard = []
+    store.run_into_store(plan(), tmp_path / "s.zarr", executors.serial, warn=heard.append)
+    assert heard == []  # 50 samples fit
+    monkeypatch.setattr(store.shutil, "disk_usage", lambda path: free._replace(free=100))
+    store.run_into_store(plan(), tmp_path / "t.zarr", executors.serial, warn=heard.append)
+    assert len(heard) == 1 and heard[0].startswith(f"{tmp_path / 't.zarr'}: the store may ")
+    assert stored(tmp_path / "t.zarr")["net"].notnull().all()  # warned, then ran
 
 
 def test_an_existing_store_is_never_overwritten(tmp_path):

@@ -156,7 +156,7 @@ def sweep(
 ) -> None:
     """Run a sweep or Monte Carlo over declared parameters, chunk by chunk into a Zarr store."""
     from ..explore.executors import for_options
-    from ..explore.store import run_into_store, too_big
+    from ..explore.store import run_into_store
     from ..model.core import ordinary_pages
     from ..present.progress import sweep_progress
     from ..present.tables import sweep_summary
@@ -164,12 +164,13 @@ def sweep(
     ordinary_pages()  # large results fill fresh memory several times faster (performance.md)
     plan = planned_sweep(file, design, samples, seed, chunk_size, settings, variables, dtype)
     executor = for_options(scheduler, workers)
-    if not resume and (warning := too_big(plan, output)):
-        err.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
     try:
         with sweep_progress(err, f"{plan.scenario.name} ({plan.design})",
                             plan.samples) as advance:
-            written = run_into_store(plan, output, executor, resume, progress=advance)
+            written = run_into_store(plan, output, executor, resume, progress=advance,
+                                     warn=lambda text: err.print(f"warning: {text}",
+                                                                 markup=False, highlight=False,
+                                                                 soft_wrap=True))
     except KeyboardInterrupt:
         raise interrupted(plan, output) from None
     except BurdenSimError:

@@ -35,7 +35,8 @@ def open_store(sweep: Sweep, directory: Path, resume: bool) -> list[int]:
     return _open(sweep, directory, resume)[0]
 
 
-def _open(sweep: Sweep, directory: Path, resume: bool) -> tuple[list[int], bool]:
+def _open(sweep: Sweep, directory: Path, resume: bool,
+          warn: Callable[[str], None] | None = None) -> tuple[list[int], bool]:
     """The chunks still to do, and whether this call made the folder.
 
     The manifest comes first, moved into place with the folder in one step: a sweep stopped
@@ -80,27 +81,27 @@ def _open(sweep: Sweep, directory: Path, resume: bool) -> tuple[list[int], bool]
         raise BurdenSimError(f"{directory}: already exists (another sweep has just started "
                              "writing it); choose a new folder") from None
     try:  # the folder is ours from here: one we cannot lay out goes
-        _lay_out(sweep, directory)
+        template = _lay_out(sweep, directory)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
+    if warn is not None and (warning := room_warning(template, directory)):
+        warn(warning)
     return list(range(sweep.chunks)), True
 
 
-def too_big(sweep: Sweep, directory: Path) -> str | None:
+def room_warning(template: xr.Dataset, directory: Path) -> str | None:
     """Why a new store may not fit on its disk, or None. Counted uncompressed, which is an
     upper bound (counts and fractions compress well, drawn prices hardly): a store past it
     may still fit, and one that fills the disk stops with its chunks kept, to resume."""
-    if directory.exists() or not directory.parent.is_dir():
-        return None
-    need = sum(array.nbytes for array in _template(sweep).variables.values()
+    need = sum(array.nbytes for array in template.variables.values()
                if "sample" in array.dims)
-    free = shutil.disk_usage(directory.parent).free
+    free = shutil.disk_usage(directory).free
     if need <= free:
         return None
     return (f"{directory}: the store may need up to {_size(need)} (before compression) and "
-            f"{directory.parent} has {_size(free)} free; fewer "
-            "variables (--variables), float32 (--dtype) or fewer samples make it smaller")
+            f"its disk has {_size(free)} free; fewer variables (--variables), float32 "
+            "(--dtype) or fewer samples make it smaller")
 
 
 def _size(count: int) -> str:
@@ -109,8 +110,9 @@ def _size(count: int) -> str:
     return f"{count / scale:,.1f} {unit}" if scale > 1 else f"{count} bytes"
 
 
-def _lay_out(sweep: Sweep, directory: Path) -> None:
-    """The store's arrays, empty, beside the manifest; then the folder of finished chunks."""
+def _lay_out(sweep: Sweep, directory: Path) -> xr.Dataset:
+    """The store's arrays, empty, beside the manifest; then the folder of finished chunks.
+    Returns the store's template."""
     template = _template(sweep)
     with warnings.catch_warnings():  # the manifest is not part of the Zarr hierarchy
         warnings.simplefilter("ignore")
@@ -124,6 +126,7 @@ def _lay_out(sweep: Sweep, directory: Path) -> None:
         template.to_zarr(directory, compute=False, mode="a", zarr_format=2, consolidated=True,
                          encoding=encoding)
     (directory / DONE).mkdir(exist_ok=True)
+    return template
 
 
 # What a store that derives results on reading holds besides them: each sample's inputs to
@@ -253,11 +256,13 @@ def write_chunk(sweep: Sweep, directory: Path, index: int, result: dict[str, np.
 
 
 def run_into_store(sweep: Sweep, directory: Path, executor: Executor, resume: bool = False,
-                   progress: Callable[[int], None] | None = None) -> list[int]:
+                   progress: Callable[[int], None] | None = None,
+                   warn: Callable[[str], None] | None = None) -> list[int]:
     """Run the chunks not yet in the store; returns the chunks written by this call. Workers
     write their own chunks; an executor that returns results (a remote cluster, which may
-    not see this folder) has them written here."""
-    todo, made = _open(sweep, directory, resume)  # a race's loser never touches the winner's
+    not see this folder) has them written here. ``warn`` hears of a new store that may not
+    fit on its disk."""
+    todo, made = _open(sweep, directory, resume, warn)  # a race's loser never touches the winner's
     written = []
     writer = None
     try:
