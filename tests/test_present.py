@@ -182,6 +182,55 @@ def test_set_changes_a_scenario_without_a_file():
     assert code == 0 and f"the fund moves USD {moved:,.1f} m" in " ".join(out.split())
 
 
+def test_set_takes_numpy_numbers_as_a_notebook_has_them():
+    """np.linspace and a Dataset give numpy numbers: they were a PyYAML traceback."""
+    full = burden_sim.simulate(SCENARIOS / "common_fund.yaml")
+    for fraction in np.linspace(0, 1, 3):
+        part = burden_sim.simulate(SCENARIOS / "common_fund.yaml",
+                                   set={"policy.fraction": fraction})
+        assert float(part["reimbursed"].sum()) == pytest.approx(
+            float(fraction) * float(full["reimbursed"].sum()))
+    with pytest.raises(burden_sim.BurdenSimError, match="with policy.fraction=2.0: Input "
+                       "should be less than or equal to 1"):
+        burden_sim.simulate(SCENARIOS / "common_fund.yaml", set={"policy.fraction": np.float64(2)})
+
+
+def test_set_edition_runs_on_that_editions_data(tmp_path):
+    """--set edition= was ignored: the file's edition's data, labelled with it, and any
+    name accepted. It must equal the same edition written in the file."""
+    shutil.copytree(SCENARIOS / "missions", tmp_path / "missions")
+    text = (SCENARIOS / "common_fund.yaml").read_text()
+    assert 'edition: "2024-06"' in text
+    (tmp_path / "ed.yaml").write_text(text.replace('edition: "2024-06"', 'edition: "2025-08"'))
+    written = burden_sim.simulate(tmp_path / "ed.yaml")
+    changed = burden_sim.simulate(SCENARIOS / "common_fund.yaml", set={"edition": "2025-08"})
+    xr.testing.assert_identical(changed.drop_attrs(), written.drop_attrs())
+    assert changed.attrs["edition"] == "2025-08"
+    same = burden_sim.simulate(SCENARIOS / "common_fund.yaml")
+    assert int(same["allies_at_2pct"].sum()) != int(changed["allies_at_2pct"].sum())
+    code, out, err = cli("run", SCENARIOS / "common_fund.yaml", "--set", "edition=banana")
+    assert (code, out) == (2, "")
+    assert err == (f"error: {SCENARIOS / 'common_fund.yaml'} with edition=banana: edition: "
+                   "editions.csv: unknown edition 'banana' (known: 2024-06, 2025-08)\n")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"fraction": 7.0}, "policy.fraction: Input should be less than or equal to 1"),
+    ({"annual_cap_usd": -5e8}, "policy.annual_cap_usd: Input should be greater than or "
+     "equal to 0"),
+    ({"rule": "foo"}, "policy.rule: Input should be 'deploying_nation_pays' or 'common_fund'"),
+    ({"fraction": float("nan")}, "policy.fraction: Input should be a finite number"),
+])
+def test_a_scenario_changed_by_model_copy_is_checked_again(change, message):
+    """model_copy validates nothing: a fraction of 7 repaid seven times the costs."""
+    scenario = burden_sim.load_scenario(SCENARIOS / "common_fund.yaml")
+    changed = scenario.model_copy(update={"policy": scenario.policy.model_copy(update=change)})
+    for run in (burden_sim.simulate, lambda s: burden_sim.compare(scenario, s)):
+        with pytest.raises(burden_sim.BurdenSimError) as error:
+            run(changed)
+        assert str(error.value) == f"scenario common_fund: {message}"
+
+
 @pytest.mark.parametrize(("setting", "message"), [
     ("policy.fracton=0.5", "error: {file} with policy.fracton=0.5: names no field of the "
      "scenario (did you mean policy.fraction?)\n"),

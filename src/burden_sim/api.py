@@ -16,7 +16,7 @@ from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import load_points
 from .inputs.loading import Origin
 from .inputs.loading import load_scenario as read_scenario
-from .inputs.paths import as_typed, with_settings
+from .inputs.paths import as_typed, plain, with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
@@ -53,22 +53,47 @@ def load_scenario(path: str | Path | Scenario, set: Settings = None) -> Scenario
 
 def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings: Settings = None
              ) -> tuple[Scenario, Baseline]:
-    if isinstance(scenario, Scenario):
+    if isinstance(scenario, Scenario):  # perhaps made by model_copy, which validates nothing
         source = f"scenario {scenario.name}"
-        baseline = load_baseline(scenario.edition or DEFAULT_EDITION)
+        _validate_again(scenario, Origin(source))
+        baseline = _baseline(scenario, source)
         check_scenario(scenario, baseline, Origin(source), schedules=schedules)
     else:
         source = str(scenario)
         scenario, baseline = load(scenario, schedules)
     if settings:  # an error then names the file and the changes (no line: they are not in it)
+        settings = {path: plain(value) for path, value in settings.items()}
         changed = ", ".join(f"{path}={as_typed(value)}" for path, value in settings.items())
         try:
             scenario = with_settings(scenario, settings, baseline.unit_costs)
         except OptionError as exc:  # which file, when --set changes several (compare)
             raise BurdenSimError(f"{source} with {exc.value}: {exc.message}") from None
+        if (scenario.edition or DEFAULT_EDITION) != baseline.edition:
+            baseline = _baseline(scenario, f"{source} with {changed}")
         check_scenario(scenario, baseline, Origin(f"{source} with {changed}"),
                        schedules=schedules)
     return scenario, baseline
+
+
+def _baseline(scenario: Scenario, source: str) -> Baseline:
+    """The baseline of the edition a scenario names; an unknown edition is its error."""
+    try:
+        return load_baseline(scenario.edition or DEFAULT_EDITION)
+    except BurdenSimError as exc:
+        raise BurdenSimError(f"{source}: edition: {exc}") from None
+
+
+def _validate_again(scenario: Scenario, origin: Origin) -> None:
+    """A scenario's fields checked as a file's are (a fraction of 7 is an error, not a fund
+    that repays seven times the costs)."""
+    from pydantic import ValidationError
+
+    try:
+        Scenario.model_validate(scenario.model_dump())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+        raise origin.error(loc, err["msg"].removeprefix("Value error, ")) from None
 
 
 def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  # noqa: A002

@@ -10,6 +10,8 @@ import copy
 import math
 from typing import Any
 
+import numpy as np
+
 from ..errors import OptionError
 from .schema import Scenario, Uncertain, UnitCost, merged_cost
 
@@ -197,6 +199,18 @@ def location(loc: tuple[str | int, ...]) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "(top level)"
+
+
+def plain(value: object) -> object:
+    """A value as YAML would read it: numpy numbers and arrays (what a notebook takes out of
+    np.linspace or a Dataset) become Python numbers and lists."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
 
 
 def as_typed(value: object) -> str:
