@@ -831,6 +831,16 @@ CASES: list[Case] = [
     C("calibrate: a user's points file is named as given, not by its base name",
       "calibrate --points d/p.csv -o c.md", "error: d/p.csv:2: source_id: empty",
       {"d/p.csv": POINTS_HEAD + "\n" + POINT.replace(",UC_CZ_BAP_2012,", ",,") + "\n"}),
+    C("calibrate: too few points to fit", "calibrate --points p.csv -o c.md",
+      "error: p.csv: use: 1 point to fit, not held out; the fit of person_year, person_move, "
+      "aircraft_month and beta needs more than 4", {"p.csv": f"{POINTS_HEAD}\n{POINT}\n"}),
+    C("calibrate: a use the holdout rule does not give", "calibrate --points p.csv -o c.md",
+      "error: p.csv:2: use: 'holdout', but the rule (a third of each kind's usable points, "
+      "drawn by numpy.random.default_rng(0)) makes CZE_BAP_2012 a fit point",
+      {"p.csv": f"{POINTS_HEAD}\n{POINT.replace(',fit,', ',holdout,')}\n"}),
+    C("calibrate: the figure's name is a folder", "calibrate -o c.md",
+      "error: calibration.png: is a folder; calibrate writes its figure beside the page under "
+      "this name", {"calibration.png/": None}),
     C("calibrate: not markdown", "calibrate -o c.txt", "c.txt: unknown output format"),
     # --- command line usage ---------------------------------------------------------------
     C("unknown command", "bogus", "No such command 'bogus'"),

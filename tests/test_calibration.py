@@ -389,3 +389,21 @@ def test_the_variants_note_holds_its_scripts_figures():
         assert cells[1:3] == [f"{v['rms']:.3f}", f"{v['median']:.2f}"], name
         assert cells[3].startswith(f"{v['betas'][0]:.3f}".rstrip("0")), name
         assert cells[4].startswith(f"{len(v['outside'])}:"), name
+
+
+def test_a_points_file_of_one_kind_gets_its_page(tmp_path):
+    """A page for air points alone: the battlegroups' spread has no point (it was a
+    traceback on an empty array); page and figure are both written."""
+    table = pd.read_csv(POINTS, dtype=str, keep_default_na=False)
+    air = table[(table["kind"] == "air") & (table["use"] != "excluded")].copy()
+    held = holdout(air["id"].to_numpy(), air["kind"].to_numpy(), np.ones(len(air), bool))
+    air["use"] = np.where(held, "holdout", "fit")
+    air.to_csv(tmp_path / "air.csv", index=False)
+    page = tmp_path / "page.md"
+    result = CliRunner().invoke(app, ["calibrate", "--points", str(tmp_path / "air.csv"),
+                                      "--output", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "(no usable point) a person-year in the battlegroups" in page.read_text()
+    assert (tmp_path / "calibration.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["air.csv", "calibration.png",
+                                                          "page.md"]

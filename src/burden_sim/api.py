@@ -10,17 +10,17 @@ import numpy as np
 import pandas as pd
 
 from .engine.schedule import ScheduleCache
-from .errors import BurdenSimError, OptionError
+from .errors import BurdenSimError, DataError, OptionError
 from .explore.comparison import combine
 from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
-from .inputs.calibration import load_points
+from .inputs.calibration import POINTS_FILE, load_points
 from .inputs.loading import Origin
 from .inputs.loading import load_scenario as read_scenario
 from .inputs.paths import as_typed, plain, with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
-from .model.calibration import Calibration, point_relative_income
+from .model.calibration import FITTED, Calibration, holdout, point_relative_income
 from .model.calibration import calibrate as calibrate_points
 from .model.results import scenario_dataset
 from .validate import check_scenario
@@ -187,12 +187,32 @@ def open_sweep(path: str | Path, partial: bool = False) -> xr.Dataset:
     return open_results(path, partial)
 
 
+def _check_use(table: pd.DataFrame, path: Path) -> None:
+    """A points file's ``use`` must say which points the stated rule holds out, and enough
+    points must be left to fit the prices and the level's beta without them."""
+    ids, kinds = table["id"].to_numpy(), table["kind"].to_numpy()
+    usable = (table["use"] != "excluded").to_numpy()
+    held = holdout(ids, kinds, usable)
+    for i in np.flatnonzero(held != (table["use"] == "holdout").to_numpy()):
+        should = "holdout" if held[i] else "fit"
+        raise DataError(path, f"use: {table['use'].iloc[i]!r}, but the rule (a third of each "
+                        "kind's usable points, drawn by numpy.random.default_rng(0)) makes "
+                        f"{ids[i]} a {should} point", i + 2)
+    parameters = len(FITTED) + 1  # and beta
+    if (usable & ~held).sum() <= parameters:
+        count = int((usable & ~held).sum())
+        raise DataError(path, f"use: {count} point{'s' * (count != 1)} to fit, not held out; "
+                        f"the fit of {', '.join(FITTED)} and beta needs more than {parameters}")
+
+
 def calibrate(points: str | Path | None = None) -> Calibration:
     """Fit the central unit costs and the national cost level's beta to published national
     mission costs (data/calibration_points.csv, or ``points``) within the shipped ranges: the
     validation fit without the held-out points, the final fit on every usable point, and
     leave-one-out predictions."""
-    table = load_points(Path(points)) if points is not None else load_points()
+    path = Path(points) if points is not None else POINTS_FILE
+    table = load_points(path)
+    _check_use(table.table, path)
     baseline = load_baseline()
     costs = baseline.unit_costs
     shipped, low, high = (np.array([getattr(costs[c], field) for c in table.categories])

@@ -301,8 +301,11 @@ def calibrate(
     """Fit the central unit costs to published national mission costs; write the page (points,
     fit, held-out check) and a figure of model against published cost."""
     from ..api import calibrate as run_calibration
-    from ..present.calibration import write
+    from ..present.calibration import FIGURE, write
     from ..present.files import check_output_path
 
     check_output_path(output, {".md": "Markdown"})
+    if (output.parent / FIGURE).is_dir():
+        raise BurdenSimError(f"{output.parent / FIGURE}: is a folder; calibrate writes its "
+                             "figure beside the page under this name")
     out.print(write(run_calibration(points), output), soft_wrap=True)

@@ -3,6 +3,8 @@ model against published cost (log scale). ``burden-sim calibrate`` writes both."
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -250,7 +252,10 @@ def _spread(c: Calibration, kind: str, category: str) -> str:
     ``kind``, after pricing their other activity at the shipped prices."""
     cats, act = c.points.categories, c.points.activity
     j = cats.index(category)
-    rows = np.flatnonzero(c.usable & (c.points.table["kind"] == kind).to_numpy())
+    rows = np.flatnonzero(c.usable & (c.points.table["kind"] == kind).to_numpy()
+                          & (act[:, j] > 0))
+    if not rows.size:
+        return "(no usable point)"
     others = act[rows] @ c.final.prices - act[rows, j] * c.final.prices[j]
     per_unit = (c.points.published_eur[rows] - others) / act[rows, j]
     return f"EUR {_f(per_unit.min(), 0)} to {_f(per_unit.max(), 0)}"
@@ -274,10 +279,13 @@ def _ids(ids: list[str]) -> str:
 
 
 def write(c: Calibration, output: Path) -> str:
-    """Write the page and its figure beside it; a line saying what was written and fitted."""
+    """Write the page and its figure beside it, both drawn before either is written; a line
+    saying what was written and fitted."""
     page = markdown(c)
-    figure(c, output.parent / FIGURE)
-    write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix=".calibration.", dir=output.parent) as staging:
+        drawn = figure(c, Path(staging) / FIGURE)
+        write_atomically(output, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+        os.replace(drawn, output.parent / FIGURE)
     shipped = ", ".join(f"{k} EUR {c.final.prices[c.points.categories.index(k)]:,.0f}"
                         for k in c.fitted) + f", beta {c.final.beta:.3f}"
     return (f"wrote {output} and {output.parent / FIGURE}: {shipped}; median held-out ratio "
