@@ -572,6 +572,22 @@ CASES: list[Case] = [
       " baltic_air_policing needs aircraft", dep("changes: [{mission: baltic_air_policing, ally:"
                                                  " NOR, action: join, start: 2023-03-01, "
                                                  "personnel: 80}]")),
+    C("surge of a mission not deployed", "validate s.yaml", "s.yaml:12: deployment.surges[0]."
+      "mission: efp_latvia is not among deployment.missions (baltic_air_policing, "
+      "efp_lithuania), so this would change nothing", dep("surges: [{mission: efp_latvia, "
+                                                          "start: 2023-03-01, days: 3, "
+                                                          "factor: 2}]")),
+    C("interval of a mission not deployed", "validate s.yaml", "s.yaml:12: deployment."
+      "interval_days.snmg1: snmg1 is not among deployment.missions",
+      dep("interval_days: {snmg1: 30}")),
+    C("join of a mission not deployed", "validate s.yaml", "s.yaml:12: deployment.changes[0]."
+      "mission: efp_latvia is not among", dep("changes: [{mission: efp_latvia, ally: ISL, "
+                                              "action: join, start: 2023-03-01, "
+                                              "personnel: 100}]")),
+    C("withdrawal of an ally with no slot", "validate s.yaml", "s.yaml:12: deployment."
+      "changes[0].ally: USA holds no slot of efp_lithuania from 2023-03-01, so withdrawing "
+      "changes nothing", dep("changes: [{mission: efp_lithuania, ally: USA, action: withdraw, "
+                             "start: 2023-03-01}]")),
     C("unknown plan", "validate s.yaml", "s.yaml:12: deployment.plan:", dep("plan: closed")),
     C("deployment a list", "validate s.yaml", "s.yaml:9: deployment:",
       E("deployment:\n  missions: [baltic_air_policing, efp_lithuania]\n  seed: 0\n",

@@ -188,16 +188,23 @@ def _check_deployment(scenario: Scenario, baseline: Baseline, origin: Origin,
     for i, name in enumerate(deployment.missions or []):
         mission(name, "missions", i)
     used = deployment.missions or known
+
+    def deployed(name: str, *loc) -> None:  # else the setting would silently change nothing
+        mission(name, *loc)
+        if name not in used:
+            raise origin.error(("deployment", *loc), f"{name} is not among deployment.missions "
+                               f"({', '.join(used)}), so this would change nothing")
+
     for table in ("interval_days", "duration_days", "transit_days"):
         for name in getattr(deployment, table):
-            mission(name, table, name)
+            deployed(name, table, name)
     for code in deployment.pools:
         ally(code, "pools", code)
     for i, s in enumerate(deployment.surges):
-        mission(s.mission, "surges", i, "mission")
+        deployed(s.mission, "surges", i, "mission")
         within(s.start, "surges", i, "start")
     for i, c in enumerate(deployment.changes):
-        mission(c.mission, "changes", i, "mission")
+        deployed(c.mission, "changes", i, "mission")
         ally(c.ally, "changes", i, "ally")
         within(c.start, "changes", i, "start")
         air = catalogue.missions[c.mission].kind == "air_policing"
@@ -212,6 +219,15 @@ def _check_deployment(scenario: Scenario, baseline: Baseline, origin: Origin,
             raise origin.error(("deployment", "changes", i, "aircraft"), f"{c.mission} is "
                                "not an air-policing mission: give personnel or ships")
     plan = schedules.plan(scenario, baseline, catalogue)
+    ids = [spec.id for spec in plan.missions]
+    for i, c in enumerate(deployment.changes):
+        barred = baseline.index(c.ally)
+        if c.action == "withdraw" and not any(
+                s.barred == barred and s.mission == ids.index(c.mission) for s in plan.slots):
+            raise origin.error(("deployment", "changes", i, "ally"), f"{c.ally} holds no slot "
+                               f"of {c.mission} from {c.start}"
+                               f"{f' to {c.end}' if c.end else ''}, so withdrawing changes "
+                               "nothing")
     pools = pool_sizes(plan, catalogue, deployment, baseline)
     for m, spec in enumerate(plan.missions):
         if not any(s.mission == m for s in plan.slots):
