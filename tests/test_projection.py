@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 import burden_sim
 from burden_sim.inputs.baseline import load_baseline
 from burden_sim.inputs.projection import extend
 from burden_sim.inputs.schema import Projection
 
+ROOT = Path(__file__).resolve().parents[1]
 
-def test_every_projected_year_takes_the_last_exchange_rate_and_un_scale():
+
+def test_every_projected_year_takes_the_last_exchange_rate_and_un_scale_period():
     baseline = load_baseline()
     last_rate_year = max(baseline.usd_per_eur)
     assert last_rate_year > baseline.gdp_last_year  # fx.csv runs a year past gdp.csv
@@ -18,8 +23,9 @@ def test_every_projected_year_takes_the_last_exchange_rate_and_un_scale():
     rate = baseline.usd_per_eur[last_rate_year]
     assert all(ahead.usd_per_eur[y] == rate for y in range(last_rate_year, 2036))
     assert ahead.un_scale_pct.shape == ahead.gdp_usd.shape
-    kept = baseline.un_scale_pct[:, -1]
-    assert np.array_equal(ahead.un_scale_pct[:, -1], kept, equal_nan=True)
+    last_period = baseline.un_scale_periods.shares[:, -1]  # 2025-2027, which un_scale.csv has
+    assert np.array_equal(ahead.un_scale_pct[:, -1], last_period)
+    assert not np.array_equal(ahead.un_scale_pct[:, -1], baseline.un_scale_pct[:, -1])
 
 
 def test_the_un_key_runs_with_a_projection(tmp_path):
@@ -33,5 +39,25 @@ def test_the_un_key_runs_with_a_projection(tmp_path):
     ds = burden_sim.simulate(path)
     shares = ds["key_share"].values
     assert np.allclose(shares.sum(axis=0), 1.0)
-    assert np.array_equal(shares[:, -1], shares[:, 0])  # the 2024 scale, held
+    assert np.array_equal(shares[:, -1], shares[:, 1])  # 2028 keeps 2025-2027's scale
+    assert not np.allclose(shares[:, 1], shares[:, 0])  # 2025 has its own, not 2024's
     assert np.allclose(ds["net"].sum("ally"), ds["gross"].sum("ally"))
+
+
+def test_projected_years_use_their_own_un_scale_period():
+    """2025-2027 use the UN scale of 2025-2027 (they kept 2022-2024's, the last GDP year's):
+    Germany's share of the 32 allies' scale, from un_scale.csv by hand; 2028 on keep it."""
+    import pandas as pd
+
+    from burden_sim.inputs.baseline import DATA_DIR
+
+    scale = pd.read_csv(DATA_DIR / "un_scale.csv")
+    by_period = scale.pivot(index="ally", columns="period", values="share_pct")
+    expected = {period: by_period.loc["DEU", period] / by_period[period].sum()
+                for period in ("2022-2024", "2025-2027")}
+    assert abs(expected["2025-2027"] - 5.692 / 50.995) < 1e-4  # the figures the review read
+    shares = burden_sim.simulate(ROOT / "scenarios" / "hague_trajectory.yaml",
+                                 set={"policy.key": "un_regular"})["key_share"].sel(ally="DEU")
+    assert shares.sel(year=2024).item() == pytest.approx(expected["2022-2024"], rel=1e-12)
+    for year in (2025, 2027, 2035):
+        assert shares.sel(year=year).item() == pytest.approx(expected["2025-2027"], rel=1e-12)

@@ -37,6 +37,7 @@ class Baseline:
     gdp_usd: np.ndarray  # [ally, year], current USD; NaN where no figure
     population: np.ndarray  # [ally, year], persons
     un_scale_pct: np.ndarray  # [ally, year], UN regular-budget scale of assessments
+    un_scale_periods: Periods  # the same scale by period, for projected years
     defence_usd: np.ndarray  # [ally, year], current USD; NaN where no figure
     defence_pct_gdp: np.ndarray  # [ally, year], percent
     usd_per_eur: dict[int, float]
@@ -115,7 +116,7 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
     usd = _grid(rows, "defence_usd_m", codes, years) * 1e6
     gdp = _grid(gdp_rows, "gdp_usd", codes, years)
     population = _grid(population_rows, "population", codes, years)
-    un_scale = _by_period(tables["un_scale"], "un_scale.csv", codes, years)
+    un_scale = _by_period(tables["un_scale"], "un_scale.csv", codes)
     usd_per_eur = {
         int(r.year): float(r.rate) for r in fx[fx["pair"] == "USD_per_EUR"].itertuples()
     }
@@ -128,7 +129,8 @@ def load_baseline(edition: str = DEFAULT_EDITION, data_dir: Path = DATA_DIR) -> 
         years=years,
         gdp_usd=gdp,
         population=population,
-        un_scale_pct=un_scale,
+        un_scale_pct=un_scale.for_years(years),
+        un_scale_periods=un_scale,
         defence_usd=usd,
         defence_pct_gdp=pct,
         usd_per_eur=usd_per_eur,
@@ -194,19 +196,31 @@ def _grid(rows: pd.DataFrame, column: str, codes: tuple[str, ...], years: np.nda
     return values.to_numpy(float).reshape(len(codes), len(years))
 
 
-def _by_period(rows: pd.DataFrame, file: str, codes: tuple[str, ...],
-               years: np.ndarray) -> np.ndarray:
-    """[ally, year] from rows per multi-year period ("2022-2024"); years before the first
-    period take the first, years after the last take the last (docs/data.md)."""
+@dataclass(frozen=True)
+class Periods:
+    """Shares per multi-year period ("2022-2024"), by the year each period starts."""
+
+    starts: np.ndarray  # [period]
+    shares: np.ndarray  # [ally, period]
+
+    def for_years(self, years: np.ndarray) -> np.ndarray:
+        """[ally, year]: each year's period; years before the first period take the first,
+        years after the last take the last (docs/data.md)."""
+        pick = np.clip(np.searchsorted(self.starts, years, side="right") - 1, 0,
+                       len(self.starts) - 1)
+        return self.shares[:, pick]
+
+
+def _by_period(rows: pd.DataFrame, file: str, codes: tuple[str, ...]) -> Periods:
+    """The rows per multi-year period of a table such as un_scale.csv."""
     _check_non_negative(rows, file, ["share_pct"])
     first = rows["period"].str.slice(0, 4).astype(int)
     periods = sorted(set(zip(first, rows["period"], strict=True)))
-    starts = np.array([p[0] for p in periods])
-    pick = np.clip(np.searchsorted(starts, years, side="right") - 1, 0, len(periods) - 1)
     table = rows.pivot(index="ally", columns="period", values="share_pct").reindex(list(codes))
     if table.isna().any().any():
         raise DataError(file, "every ally needs a share in every period")
-    return table[[periods[i][1] for i in pick]].to_numpy(float)
+    return Periods(np.array([p[0] for p in periods]),
+                   table[[p[1] for p in periods]].to_numpy(float))
 
 
 def _check_complete(rows: pd.DataFrame, file: str, codes: tuple[str, ...], years: np.ndarray,

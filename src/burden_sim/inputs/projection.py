@@ -11,10 +11,11 @@ from .schema import Projection
 
 
 def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseline:
-    """Years after the last GDP figure: GDP grows at a constant rate; population, the UN
-    scale and the exchange rate stay at their last values (the exchange rate at the last year
-    it has, which may be later than GDP's); each ally's defence share moves in a straight
-    line to the target by the target year (an ally already above stays where it is).
+    """Years after the last GDP figure: GDP grows at a constant rate; population stays at
+    its last value, the exchange rate at the last year it has (which may be later than
+    GDP's), the UN scale at each year's period (the last period's after it); each ally's
+    defence share moves in a straight line to the target by the target year (an ally
+    already above stays where it is).
     """
     base = baseline.gdp_last_year
     if last_year <= base:
@@ -45,7 +46,7 @@ def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseli
                    for y in years.tolist()}
     return dataclasses.replace(
         baseline, years=years, gdp_usd=gdp, population=held(baseline.population),
-        un_scale_pct=held(baseline.un_scale_pct),
+        un_scale_pct=baseline.un_scale_periods.for_years(years),
         defence_pct_gdp=pct,
         defence_usd=np.concatenate([baseline.defence_usd[:, :keep],
                                     np.full((len(baseline.allies), len(ahead)), np.nan)], axis=1),
