@@ -595,6 +595,12 @@ CASES: list[Case] = [
     C("misspelt deployment field", "validate s.yaml", "s.yaml:12: deployment.intervals: unknown "
       "field", dep("intervals: {efp_lithuania: 100}")),
     # --- sweeps ---------------------------------------------------------------------------
+    C("validate: a parameter a sweep refuses", "validate w.yaml", "error: w.yaml: "
+      "projection.gdp_growth_pct: the scenario has no projection: block; add one to set it",
+      W("  policy.fraction: {", "  projection.gdp_growth_pct: {distribution: normal, mean: 3, "
+        "sd: 1}\n  policy.fraction: {")),  # validate passed it, and the sweep failed
+    C("validate: a parameter out of its field's bounds", "validate w.yaml", "error: w.yaml: "
+      "parameters.policy.fraction:", W("low: 0.2, high: 1.0", "low: 0.2, high: 3.0")),
     C("--set without =", f"sweep w.yaml --set policy.fraction {SWEEP_ARGS}",
       "--set policy.fraction: expected PATH=VALUES", W()),
     C("--set unknown path", f"sweep w.yaml --set policy.nothing=1,2 {SWEEP_ARGS}",

@@ -80,11 +80,17 @@ def run(
 @app.command()
 @one_line_errors
 def validate(file: ScenarioFile) -> None:
-    """Check a scenario file without running it."""
+    """Check a scenario file without running it (its parameters: as a sweep would)."""
     from ..api import load
+    from ..explore.sweep import plan_sweep
     from ..present.tables import validation_summary
 
     scenario, baseline = load(file)
+    if scenario.parameters:
+        try:
+            plan_sweep(scenario, baseline, samples=1, chunk_size=1)
+        except BurdenSimError as exc:
+            raise BurdenSimError(f"{file}: {exc}") from None
     out.print(validation_summary(file, scenario, baseline), soft_wrap=True)
 
 
