@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "burden_sim"
 LAYERS = ["errors", "inputs", "engine", "model", "validate", "explore", "api", "__init__",
-          "present", "cli"]
+          "present", "cli", "__main__"]
 
 
 def module_name(path: Path) -> str:

@@ -409,3 +409,13 @@ def test_run_says_which_fund_settings_a_deploying_nation_pays_scenario_ignores(
     code, stdout, _ = cli(monkeypatch, capsys, "run", Path(burden_sim.__file__).parents[2]
                           / "scenarios" / "deploying_nation_pays.yaml")
     assert code == 0 and "Not applied" not in stdout
+
+
+def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["python -m burden_sim", "--version"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("burden_sim", run_name="__main__")
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"burden-sim {burden_sim.__version__}\n"
