@@ -177,7 +177,8 @@ def test_one_matrix_product_per_output_agrees_with_the_rules_step_by_step(name):
 
 
 def test_a_projection_holds_population_and_the_un_scale_at_their_last_values():
-    # Every key works past the data: the UN scale of 2022-2024 and 2024's population hold.
+    # Every key works past the data: 2024's population holds, and the UN scale of the last
+    # period (2025-2027, which un_scale.csv has) from 2025 on.
     from burden_sim import api
     from burden_sim.inputs.schema import FundingKey
     from burden_sim.model.calculator import Calculator
@@ -187,10 +188,11 @@ def test_a_projection_holds_population_and_the_un_scale_at_their_last_values():
                                   / "hague_trajectory.yaml")
     p = Calculator.build(scenario, baseline)
     last = baseline.year_positions([2024])[0]
-    for name, series in (("un_regular", baseline.un_scale_pct),
-                         ("population", baseline.population)):
+    last_period = baseline.un_scale_periods.shares[:, -1]
+    for name, series, first in (("un_regular", last_period[:, None], 1),
+                                ("population", baseline.population[:, last:last + 1], 0)):
         shares = funding_key(p.baseline, FundingKey(name=name), p.years).shares
         assert shares.shape == (32, 12)
-        held = series[:, last] / np.nansum(series[:, last])
+        held = series[:, 0] / np.nansum(series[:, 0])
         np.testing.assert_allclose(shares[:, -1], held, rtol=1e-12)
-        np.testing.assert_array_equal(shares[:, -1], shares[:, 0])  # 2035 as 2024
+        np.testing.assert_array_equal(shares[:, -1], shares[:, first])  # 2035 as 2024 or 2025
