@@ -124,7 +124,7 @@ def edit(path, old, new):
         ("gdp.csv", ",WB_WDI_DATA360,actual", ",NOWHERE,actual",
          "gdp.csv:2: source_id 'NOWHERE' is not in sources.csv"),
         ("gdp.csv", "ALB,2014,", "ALB,2014,-", "gdp.csv:288: gdp_usd is negative"),
-        ("unit_costs.csv", "person_year,130873", "person_year,-130873",
+        ("unit_costs.csv", "person_year,132540", "person_year,-132540",
          "unit_costs.csv:2: central is negative"),
         ("cost_level.csv", "parameter,value,se,low,high", "parameter,value,stderr,low,high",
          "cost_level.csv: missing column(s): se"),

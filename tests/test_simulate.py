@@ -13,10 +13,10 @@ from burden_sim.inputs.schema import Scenario, UnitCost
 from burden_sim.model.costs import draw_prices, unit_prices
 
 USD_PER_EUR_2022 = 1.0530  # fx.csv, ECB daily reference rates averaged over 2022
-PERSON_YEAR_EUR = 130873  # unit_costs.csv: in theatre, calibrated (docs/calibration.md)
-MOVE_EUR = 3343  # unit_costs.csv: one person-move, calibrated (docs/calibration.md)
-AIRCRAFT_MONTH_EUR = 298956  # unit_costs.csv, calibrated
-BETA = 0.914  # cost_level.csv: the national cost level's fitted elasticity
+PERSON_YEAR_EUR = 132540  # unit_costs.csv: in theatre, calibrated (docs/calibration.md)
+MOVE_EUR = 3316  # unit_costs.csv: one person-move, calibrated (docs/calibration.md)
+AIRCRAFT_MONTH_EUR = 298492  # unit_costs.csv, calibrated
+BETA = 0.911  # cost_level.csv: the national cost level's fitted elasticity
 
 
 def level_2022(ally: str) -> float:

@@ -115,7 +115,8 @@ def replace_strings(text: str, pairs: list[tuple[str, str]]) -> tuple[str, list[
             continue
         matches = list(_literal(old).finditer(text))
         if not matches or len(re.findall(NUMBER, old)) != len(numbers):
-            missing.append(old)
+            missing.append(old)  # a figure that gained or lost a number: edit it by hand
+            continue
         for m in matches:
             for k, number in enumerate(numbers):
                 edits[m.span(k + 1)] = number
