@@ -290,6 +290,10 @@ def test_sensitivity_table_and_plot(monkeypatch, capsys, uncertain, tmp_path):
     assert plot.stat().st_size > 10_000
     code, _, stderr = cli(monkeypatch, capsys, "sensitivity", uncertain, "--output-var", "net")
     assert code == 2 and "--output-var net: a per-ally result: give an ally" in stderr
+    # the same seed (the scenario's, 0 by default) gives the same confidence intervals too
+    args = ("sensitivity", uncertain, "--output-var", "net", "--ally", "GBR", "--samples", 16,
+            "--format", "csv")
+    assert cli(monkeypatch, capsys, *args)[1] == cli(monkeypatch, capsys, *args)[1]
 
 
 @pytest.mark.parametrize("kind", ["change", "spending", "sweep", "sobol", "timeline"])

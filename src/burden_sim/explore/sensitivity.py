@@ -62,7 +62,10 @@ def sobol_indices(sweep: Sweep, name: str, ally: str | None = None, year: int | 
     if np.ptp(output) == 0:
         raise OptionError("output_var", name, "does not vary with these parameters, so it "
                           "has no sensitivity to analyse")
-    indices = sobol_analyze.analyze(problem, output, calc_second_order=False, seed=sweep.seed)
+    # SALib seeds its bootstrap only for a seed that is not 0 (with 0, the default, the
+    # confidence intervals changed from run to run): seed + 1, never 0
+    indices = sobol_analyze.analyze(problem, output, calc_second_order=False,
+                                    seed=sweep.seed + 1)
     return pd.DataFrame({key: indices[key] for key in ("S1", "S1_conf", "ST", "ST_conf")},
                         index=pd.Index(problem["names"], name="parameter"))
 
