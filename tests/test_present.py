@@ -396,6 +396,22 @@ def test_compare_says_when_scenarios_are_not_like_for_like(tmp_path):
     assert code == 0 and "Not like for like" not in out
 
 
+def test_a_comparison_keeps_every_scenarios_missions():
+    """The mission axis was the missions all scenarios share: engine_history's six others
+    (USD 2.9 bn) vanished from its gross_by_mission, which no longer summed to its gross."""
+    both = burden_sim.compare(FIVE[0], SCENARIOS / "engine_history.yaml")
+    alone = burden_sim.simulate(SCENARIOS / "engine_history.yaml")
+    assert set(both.mission.values) == set(alone.mission.values)  # the written nine in them
+    for name in both.scenario.values:
+        run = both.sel(scenario=name)
+        assert float(run["gross_by_mission"].sum()) == pytest.approx(float(run["gross"].sum()))
+    engine = both.sel(scenario="engine_history", mission=alone.mission.values)
+    xr.testing.assert_allclose(engine["gross_by_mission"].drop_vars("scenario"),
+                               alone["gross_by_mission"])
+    written = both.sel(scenario=FIVE[0].stem)
+    assert float(written["gross_by_mission"].sel(mission="snmg1").sum()) == 0.0
+
+
 def test_a_long_description_at_the_end_wraps_within_the_width():
     from burden_sim.present.tables import Column, Table, View, to_text
 

@@ -39,9 +39,10 @@ def combine(models: list[Calculator], draws: int = 0) -> xr.Dataset:
         raise BurdenSimError("scenarios cover different years: "
                              + ", ".join(f"{n} {int(d.year[0])}-{int(d.year[-1])}"
                                          for n, d in zip(names, runs, strict=True)))
-    shared = set.intersection(*(set(ds.mission.values.tolist()) for ds in runs))
-    keep = [m for m in runs[0].mission.values.tolist() if m in shared]
-    per_run = [ds.sel(mission=keep).drop_attrs(deep=False) for ds in runs]
+    # every scenario's missions: one a scenario does not deploy costs it nothing there (its
+    # per-mission results are 0), so each scenario's gross_by_mission still sums to its gross
+    every = list(dict.fromkeys(m for ds in runs for m in ds.mission.values.tolist()))
+    per_run = [ds.reindex(mission=every, fill_value=0.0).drop_attrs(deep=False) for ds in runs]
     import xarray as xr
 
     combined = xr.concat(per_run, dim=pd.Index(names, name="scenario"),
