@@ -396,6 +396,17 @@ def test_compare_says_when_scenarios_are_not_like_for_like(tmp_path):
     assert code == 0 and "Not like for like" not in out
 
 
+def test_a_fund_that_moves_nothing_has_no_winners_or_losers():
+    """A cap of 0 left float rounding (7e-15 for Spain): '1 allies pay less, 1 more'."""
+    both = burden_sim.compare(SCENARIOS / "deploying_nation_pays.yaml",
+                              SCENARIOS / "common_fund.yaml", set={"policy.annual_cap_usd": 0})
+    change = both["net_change"].sel(scenario="common_fund").sum("year")
+    assert float(abs(change).max()) < 1e-6  # rounding at most
+    code, out, _ = cli("run", SCENARIOS / "common_fund.yaml", "--set", "policy.annual_cap_usd=0")
+    assert code == 0 and ("common_fund: 0 allies pay less, 0 more; the fund moves USD 0.0 m"
+                          in " ".join(out.split()))
+
+
 def test_a_comparison_keeps_every_scenarios_missions():
     """The mission axis was the missions all scenarios share: engine_history's six others
     (USD 2.9 bn) vanished from its gross_by_mission, which no longer summed to its gross."""

@@ -119,8 +119,9 @@ def summary(ds: xr.Dataset) -> str:
                 f"({r.net_change_p05_usd_m:+,.1f} to {r.net_change_p95_usd_m:+,.1f})"
                 for r in part.itertuples())
 
-        payers = rows[rows["net_change_usd_m"] > 0].head(3)
-        savers = rows[rows["net_change_usd_m"] < 0].iloc[::-1].head(3)
+        noise = tables.NOISE_USD / 1e6
+        payers = rows[rows["net_change_usd_m"] > noise].head(3)
+        savers = rows[rows["net_change_usd_m"] < -noise].iloc[::-1].head(3)
         sentences.append(
             f"<p>Under <b>{html.escape(name)}</b>, {more} allies pay more and {less} pay less "
             f"than under {html.escape(names[0])} over {tables.span(ds)}; the fund moves USD "

@@ -146,10 +146,13 @@ def _sampled(cmp: xr.Dataset) -> str:
     return f"central: the mean over the scenario's {n:,} draw{'s' * (n != 1)} of the unit costs"
 
 
+NOISE_USD = 1.0  # a change within a dollar is rounding (a fund capped at 0 moved 7e-15)
+
+
 def counts(cmp: xr.Dataset, k: int, year: int | None = None) -> tuple[int, int]:
     """How many allies pay less and how many more under scenario ``k`` than the reference."""
     change = _central(cmp, year)["net_change"].isel(scenario=k).sum("year").values
-    return int((change < 0).sum()), int((change > 0).sum())
+    return int((change < -NOISE_USD).sum()), int((change > NOISE_USD).sum())
 
 
 def conclusion(cmp: xr.Dataset, k: int, year: int | None = None) -> str:
