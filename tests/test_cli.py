@@ -423,3 +423,27 @@ def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
         runpy.run_module("burden_sim", run_name="__main__")
     assert done.value.code == 0
     assert capsys.readouterr().out == f"burden-sim {burden_sim.__version__}\n"
+
+
+def test_sigterm_while_writing_leaves_no_partial_file(monkeypatch, capsys, tiny, tmp_path):
+    """A killed job (SIGTERM) while a file is written: exit code 143 and nothing in the
+    folder; the default action ended the process at once and left '.out.csv.XXXX.part'."""
+    import os
+    import signal
+
+    from burden_sim.present import files
+
+    real = files.write_atomically
+
+    def killed_half_way(path, write):
+        def half(tmp):
+            Path(tmp).write_text("half a file")
+            os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, in this thread
+        return real(path, half)
+
+    monkeypatch.setattr(files, "write_atomically", killed_half_way)
+    out = tmp_path / "out"
+    out.mkdir()
+    code, _, _ = cli(monkeypatch, capsys, "run", tiny, "--output", out / "out.csv")
+    assert code == 143 and list(out.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored after the command
