@@ -61,3 +61,26 @@ def test_projected_years_use_their_own_un_scale_period():
     assert shares.sel(year=2024).item() == pytest.approx(expected["2022-2024"], rel=1e-12)
     for year in (2025, 2027, 2035):
         assert shares.sel(year=year).item() == pytest.approx(expected["2025-2027"], rel=1e-12)
+
+
+def test_a_projection_keeps_the_editions_own_figures_and_starts_from_them():
+    """Edition 2025-08 estimates 2025 for 19 allies: a projection into 2025 replaced them
+    with the 2024 share (Belgium 1.29 % for its 2.00 %). Each line to the target now starts
+    from the ally's last figure, by hand: Belgium 2.00 in 2025 -> 2.75 in 2030 on the way to
+    3.5 in 2035; Germany (no 2025 figure) 2024's share, 6/11 of the way by 2030."""
+    baseline = load_baseline("2025-08")
+    ahead = extend(baseline, 2035, Projection(gdp_growth_pct=1.0, defence_target_pct=3.5,
+                                              target_year=2035))
+    at = {y: list(ahead.years).index(y) for y in (2024, 2025, 2030, 2035)}
+    bel, deu, pol = (baseline.index(a) for a in ("BEL", "DEU", "POL"))
+    assert ahead.defence_pct_gdp[bel, at[2025]] == 2.0
+    assert ahead.defence_pct_gdp[bel, at[2030]] == pytest.approx(2.0 + 1.5 * 5 / 10)
+    deu_2024 = baseline.defence_pct_gdp[deu, at[2024]]
+    assert np.isnan(baseline.defence_pct_gdp[deu, at[2025]])
+    assert ahead.defence_pct_gdp[deu, at[2030]] == pytest.approx(
+        deu_2024 + (3.5 - deu_2024) * 6 / 11)
+    assert ahead.defence_pct_gdp[pol, at[2035]] == baseline.defence_pct_gdp[pol, at[2025]]  # 4.48
+    for ally, shares in enumerate(baseline.defence_pct_gdp):  # Iceland has none: NaN
+        last = shares[~np.isnan(shares)][-1:]
+        assert ahead.defence_pct_gdp[ally, at[2035]] == pytest.approx(
+            max(3.5, *last) if last.size else np.nan, nan_ok=True)

@@ -32,13 +32,8 @@ def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseli
 
     gdp = np.concatenate([baseline.gdp_usd[:, :keep],
                           baseline.gdp_usd[:, keep - 1:keep] * growth], axis=1)
-    start = baseline.defence_pct_gdp[:, keep - 1:keep]
-    if projection.defence_target_pct is None:
-        pct = held(baseline.defence_pct_gdp)
-    else:
-        progress = np.minimum(1.0, ahead / max(1, projection.target_year - base))
-        path = np.maximum(start, start + (projection.defence_target_pct - start) * progress)
-        pct = np.concatenate([baseline.defence_pct_gdp[:, :keep], path], axis=1)
+    pct = np.concatenate([baseline.defence_pct_gdp[:, :keep],
+                          _defence_path(baseline, years[keep:], projection)], axis=1)
     rate = baseline.usd_per_eur
     known = sorted(rate)
     # each series is held at its own last value: the exchange rate at its last year's rate
@@ -52,3 +47,25 @@ def extend(baseline: Baseline, last_year: int, projection: Projection) -> Baseli
                                     np.full((len(baseline.allies), len(ahead)), np.nan)], axis=1),
         usd_per_eur=usd_per_eur,
     )
+
+
+def _defence_path(baseline: Baseline, future: np.ndarray, projection: Projection) -> np.ndarray:
+    """[ally, year] defence shares of the projected years: the edition's own figure where it
+    has one (2025-08 estimates 2025 for 19 allies), else a straight line from the ally's last
+    figure to the target by the target year (held without a target; never down)."""
+    observed = baseline.defence_pct_gdp
+    seen = ~np.isnan(observed)
+    last = observed.shape[1] - 1 - np.argmax(seen[:, ::-1], axis=1)  # each ally's last figure
+    start = observed[np.arange(len(last)), last][:, None]
+    since = baseline.years[last][:, None]
+    if projection.defence_target_pct is None:
+        path = np.repeat(start, len(future), axis=1)
+    else:
+        target = projection.defence_target_pct
+        progress = np.clip((future[None, :] - since)
+                           / np.maximum(1, projection.target_year - since), 0.0, 1.0)
+        path = np.maximum(start, start + (target - start) * progress)
+    published = np.full_like(path, np.nan)
+    inside = future <= baseline.years[-1]
+    published[:, inside] = observed[:, np.searchsorted(baseline.years, future[inside])]
+    return np.where(np.isnan(published), path, published)
