@@ -193,6 +193,12 @@ CASES: list[Case] = [
       "key (first on line 7)", T("  fraction: 0.5\n", "  fraction: 1.0\n  fraction: 0.2\n")),
     C("duplicate key in a flow mapping", "validate s.yaml", "s.yaml:19: missions[0]."
       "contributions[1].ally: duplicate key", T("{ally: FRA,", "{ally: FRA, ally: DEU,")),
+    C("a missions file validated as a scenario", "validate m.yaml", "error: m.yaml:1: (top "
+      "level): this is a missions file (missions: only); a scenario names it in its missions: "
+      "field", {"m.yaml": "missions:" + TINY.split("missions:")[1]}),
+    C("an empty list in a missions file", "validate s.yaml", "error: m.yaml:1: missions: the "
+      "list is empty: give at least one mission",  # it was blamed on the scenario's line
+      {"s.yaml": TINY.split("missions:")[0] + "missions: m.yaml\n", "m.yaml": "missions: []\n"}),
     C("duplicate key in a missions file", "validate s.yaml", "m.yaml:3: missions[0].id: "
       "duplicate key", {"s.yaml": TINY.split("missions:")[0] + "missions: m.yaml\n",
                         "m.yaml": "missions:\n  - id: m1\n    id: m2\n" + TINY.split(

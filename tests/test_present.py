@@ -278,10 +278,14 @@ def test_list_scenarios_names_a_file_it_cannot_read(tmp_path):
     # a YAML file that is no scenario is named too, not left out of the list
     (tmp_path / "nameless.yaml").write_text("description: No name.\n")
     (tmp_path / "list.yaml").write_text("- name: a list\n")
+    shutil.copy(SCENARIOS / "missions" / "eastern_flank_2017_2024.yaml", tmp_path / "m.yaml")
     code, out, _ = cli("list", "scenarios", "--dir", tmp_path, "--format", "csv")
     rows = pd.read_csv(StringIO(out)).set_index("file")
     assert code == 0 and list(rows.index) == ["broken.yaml", "common_fund.yaml", "cycle.yaml",
-                                              "date.yaml", "list.yaml", "nameless.yaml"]
+                                              "date.yaml", "list.yaml", "m.yaml",
+                                              "nameless.yaml"]
+    assert rows.loc["m.yaml", "description"] == ("a missions file: a scenario names it in its "
+                                                 "missions: field")
     for name in ("broken.yaml", "cycle.yaml"):
         assert rows.loc[name, "description"] == (
             f"cannot read it: burden-sim validate {tmp_path / name} says why")

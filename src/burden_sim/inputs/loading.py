@@ -190,6 +190,9 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
     data, lines = load_yaml_with_lines(path)
     if not isinstance(data, dict):
         raise ScenarioError(path, "(top level)", "expected a mapping of scenario fields", 1)
+    if set(data) == {"missions"} and isinstance(data["missions"], list):
+        raise ScenarioError(path, "(top level)", "this is a missions file (missions: only); "
+                            "a scenario names it in its missions: field", 1)
     origin = Origin(path, lines)
     if isinstance(data.get("missions"), str):
         included = _missions_file(path, data["missions"], origin)
@@ -197,6 +200,9 @@ def load_scenario(path: str | Path) -> tuple[Scenario, Origin]:
         if not isinstance(block, dict) or set(block) != {"missions"}:
             raise ScenarioError(included, "(top level)", "a missions file holds one key, "
                                 "missions: a list of missions", 1)
+        if block["missions"] == []:
+            raise ScenarioError(included, "missions", "the list is empty: give at least one "
+                                "mission", line_of(block_lines, ("missions",)))
         data = {**data, "missions": block["missions"]}
         origin = Origin(path, lines, included, block_lines)
     try:

@@ -547,10 +547,12 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
             except BurdenSimError:
                 data = None
             if not isinstance(data, dict) or "name" not in data:
-                problem = "cannot read it" if data is None else "not a scenario (no name)"
+                problem = ("cannot read it" if data is None else "not a scenario (no name)")
+                description = f"{problem}: burden-sim validate {path} says why"
+                if isinstance(data, dict) and set(data) == {"missions"}:
+                    description = "a missions file: a scenario names it in its missions: field"
                 records.append({"file": path.name, "name": "", "rule": "", "years": "",
-                                "description": f"{problem}: burden-sim validate {path} "
-                                "says why"})
+                                "description": description})
                 continue
             years = data.get("years") or {}
             records.append({"file": path.name, "name": data["name"],
