@@ -411,6 +411,24 @@ def test_a_fund_that_moves_nothing_has_no_winners_or_losers():
                           in " ".join(out.split()))
 
 
+def test_a_change_outside_its_own_band_is_said():
+    """A central cost near the low end of its range: most draws lie above it, and many allies'
+    changes fell outside their bands without a word (a second bug hunt)."""
+    setting = ("--set", "unit_costs.person_year.central=40000")
+    both = burden_sim.compare(FIVE[0], SCENARIOS / "common_fund.yaml", draws=1000,
+                              set={"unit_costs.person_year.central": 40000})
+    change = both["net_change"].sel(scenario="common_fund").sum("year") / 1e6
+    draws = both["net_change_draws"].sel(scenario="common_fund").sum("year") / 1e6
+    low, high = draws.quantile(0.05, "draw"), draws.quantile(0.95, "draw")
+    outside = int(((change < low - 0.05) | (change > high + 0.05)).sum())
+    code, out, _ = cli("run", SCENARIOS / "common_fund.yaml", *setting)
+    flat = " ".join(out.split())
+    assert code == 0 and outside > 5
+    assert f"and {outside - 5} more. The change is taken at the central unit costs" in flat
+    code, out, _ = cli("run", SCENARIOS / "common_fund.yaml")
+    assert code == 0 and "Outside its band" not in out
+
+
 def test_a_comparison_keeps_every_scenarios_missions():
     """The mission axis was the missions all scenarios share: engine_history's six others
     (USD 2.9 bn) vanished from its gross_by_mission, which no longer summed to its gross."""

@@ -230,7 +230,9 @@ def run_view(cmp: xr.Dataset, file: str, year: int | None = None) -> View:
              f"if {STATUS_QUO} (same years, missions and edition); positive: the ally pays "
              "more.",
              f"90 % band of the change: {band_note(cmp)}.",
-             f"bp: the change in {BP.format(when=when)}.")
+             f"bp: the change in {BP.format(when=when)}.",
+             *outside_band(rows["ally"], change, rows["net_change_p05_usd_m"],
+                           rows["net_change_p95_usd_m"]))
     rows = rows.iloc[np.argsort(-change, kind="stable")].reset_index(drop=True)
     return View([Table(title, columns, rows, notes, totals)],
                 [*engine, conclusion(cmp, k, year),
@@ -278,11 +280,28 @@ def compare_view(cmp: xr.Dataset, year: int | None = None) -> View:
     if n:
         notes.append(f"90 % band of the change: {band_note(cmp)}.")
     notes.append(f"bp: the change in {BP.format(when=when)}.")
+    if n:
+        notes += outside_band(rows["scenario"] + " " + rows["ally"], rows["net_change_usd_m"],
+                              rows["net_change_p05_usd_m"], rows["net_change_p95_usd_m"])
     notes += _not_like_for_like(cmp, names)
     per_ally = Table("{group} against " + f"{names[0]}, {when} (USD million; change in bp of "
                      "GDP)", tuple(columns), rows, tuple(notes), group="scenario")
     return View([per_ally, scenario_table(cmp, year)],
                 [conclusion(cmp, k, year) for k in range(1, len(names))])
+
+
+def outside_band(allies, central, low, high) -> list[str]:
+    """A note when a change lies outside its own band (beyond what the table rounds): a
+    scenario's central cost near one end of its range, or two scenarios with different
+    ranges, put most draws on one side of the central value."""
+    out = [a for a, c, lo, hi in zip(allies, central, low, high, strict=True)
+           if c < lo - 0.05 or c > hi + 0.05]
+    if not out:
+        return []
+    shown = ", ".join(out[:5]) + (f" and {len(out) - 5} more" if len(out) > 5 else "")
+    return [f"Outside its band: the change of {shown}. The change is taken at the central unit "
+            "costs, the band over draws from their ranges: a central cost near one end of its "
+            "range, or scenarios with different ranges, put most draws on one side of it."]
 
 
 def _not_like_for_like(cmp: xr.Dataset, names: list[str]) -> list[str]:
