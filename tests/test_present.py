@@ -182,6 +182,25 @@ def test_set_changes_a_scenario_without_a_file():
     assert code == 0 and f"the fund moves USD {moved:,.1f} m" in " ".join(out.split())
 
 
+def test_a_set_inside_a_block_an_earlier_set_gave():
+    """--set policy.key=gdp then --set policy.key.caps=...: 'names no field (did you mean
+    policy.key.caps?)', the very path; each block is filled in before the next setting."""
+    caps = [{"ally": "USA", "max_share": 0.2}]
+    whole = burden_sim.simulate(SCENARIOS / "common_fund.yaml",
+                                set={"policy.key": {"name": "gdp", "caps": caps}})
+    stepwise = burden_sim.simulate(SCENARIOS / "common_fund.yaml",
+                                   set={"policy.key": "gdp", "policy.key.caps": caps})
+    xr.testing.assert_identical(whole, stepwise)
+    assert float(stepwise["key_share"].sel(ally="USA").max()) == pytest.approx(0.2)
+    half = burden_sim.simulate(SCENARIOS / "common_fund.yaml",
+                               set={"policy": {"rule": "common_fund"}, "policy.fraction": 0.5})
+    assert half.attrs["fraction"] == 0.5
+    with pytest.raises(burden_sim.BurdenSimError, match=r"names no field of the scenario \(a "
+                       r"parameters: entry is set whole"):
+        burden_sim.simulate(SCENARIOS / "fund_sensitivity.yaml",
+                            set={"parameters.policy.fraction.low": 0.9})
+
+
 def test_set_takes_numpy_numbers_as_a_notebook_has_them():
     """np.linspace and a Dataset give numpy numbers: they were a PyYAML traceback."""
     full = burden_sim.simulate(SCENARIOS / "common_fund.yaml")

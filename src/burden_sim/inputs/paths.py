@@ -169,14 +169,16 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
                 and parts[1] not in data["unit_costs"]:
             data["unit_costs"][parts[1]] = defaults[parts[1]].model_dump()
         try:
-            data = set_values(data, {path: value})
+            data = set_values(_expanded(data, path), {path: value})
         except MissingBlock as exc:
             raise OptionError(flag, f"{path}={as_typed(value)}",
                               str(exc).removeprefix(f"{path}: ")) from None
         except PathError:
             known = _known_paths(with_unit_costs(scenario, defaults))
             close = difflib.get_close_matches(path, known, n=1)
-            hint = f"did you mean {close[0]}?" if close else EXAMPLES
+            hint = (f"did you mean {close[0]}?" if close and close[0] != path else
+                    "a parameters: entry is set whole, --set 'parameters={...}'"
+                    if path.startswith("parameters.") else EXAMPLES)
             raise OptionError(flag, f"{path}={as_typed(value)}", f"names no field of the scenario "
                               f"({hint})") from None
     try:
@@ -190,6 +192,23 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
         field = "" if loc == canonical(path) else f"{location(parts)}: "
         raise OptionError(flag, f"{path}={as_typed(settings[path])}", f"{field}{message}"
                           ) from None
+
+
+def _expanded(data: dict, path: str) -> dict:
+    """``data`` with its shorthand and defaults filled in when ``path`` is not in it yet but
+    would be (an earlier --set gave policy.key=gdp, and this one sets policy.key.caps);
+    ``data`` itself when the path is there, or the scenario is not valid as it stands."""
+    from pydantic import ValidationError
+
+    try:
+        get_value(data, path)
+        return data
+    except PathError:
+        pass
+    try:
+        return Scenario.model_validate(data).model_dump(exclude_none=False)
+    except ValidationError:
+        return data
 
 
 def location(loc: tuple[str | int, ...]) -> str:
