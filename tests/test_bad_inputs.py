@@ -836,6 +836,10 @@ CASES: list[Case] = [
       "--set description=2022-02-30: the value is not a valid date (day is out of range for "
       "month); quote it to give it as text", {"s.yaml": TINY}),
     C("list: unknown format", "list keys --format xml", "--format xml: not one of table"),
+    C("list: --dir with another kind", "list keys --dir elsewhere", "error: --dir elsewhere: "
+      "applies to list scenarios only, not list keys"),  # it was silently ignored
+    C("output: an existing folder without a suffix", "run s.yaml -o d", "error: d: is a "
+      "folder; give the name of a file to write", {"s.yaml": TINY, "d/": None}),
     C("calibrate: missing points", "calibrate --points nope.csv -o c.md",
       "nope.csv: file is missing"),
     C("calibrate: empty points", "calibrate --points p.csv -o c.md",

@@ -56,6 +56,8 @@ def _parquet(ds: xr.Dataset, frame: pd.DataFrame, path: str) -> None:
 
 def check_output_path(path: Path, formats: dict[str, str] = OUTPUT_FORMATS) -> None:
     """Fail before any work if the output cannot be written in a known format."""
+    if path.is_dir():
+        raise BurdenSimError(f"{path}: is a folder; give the name of a file to write")
     if path.suffix not in formats:
         raise BurdenSimError(f"{path}: unknown output format {path.suffix!r} (allowed: "
                              f"{', '.join(formats)})")

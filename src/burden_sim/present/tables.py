@@ -497,7 +497,8 @@ def to_markdown(view: View) -> str:
                       "| " + " | ".join(_fill(c.header, group) for c in table.columns) + " |",
                       "|" + "|".join("---" if c.style == "text" else "---:"
                                      for c in table.columns) + "|"]
-            lines += ["| " + " | ".join(r) + " |" for r in text_rows(table, rows)]
+            lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in r) + " |"
+                      for r in text_rows(table, rows)]
             lines += ["", *table.notes, ""]
     return "\n".join(lines + view.lines) + "\n"
 
@@ -550,6 +551,8 @@ def list_view(kind: str, folder: str = "scenarios") -> View:
 
     if kind not in KINDS:
         raise BurdenSimError(f"list {kind}: not one of {', '.join(KINDS)}")
+    if kind != "scenarios" and folder != "scenarios":
+        raise OptionError("dir", folder, f"applies to list scenarios only, not list {kind}")
     text = Column("", "text", ())
     if kind == "scenarios":
         from ..inputs.loading import load_yaml_with_lines
