@@ -296,9 +296,7 @@ def test_list_scenarios_names_a_file_it_cannot_read(tmp_path):
                                         "deployment: {surges: [{start: 2022-02-30}]}\n")
     # a YAML file that is no scenario is named too, not left out of the list
     (tmp_path / "nameless.yaml").write_text("description: No name.\n")
-    piped = (SCENARIOS / "common_fund.yaml").read_text().replace("name: common_fund",
-                                                                 "name: piped", 1)
-    (tmp_path / "piped.yaml").write_text(piped.replace("description: ", "description: A | B. ", 1))
+    (tmp_path / "piped.yaml").write_text("name: piped\ndescription: 'A | B. More.'\n")
     (tmp_path / "list.yaml").write_text("- name: a list\n")
     shutil.copy(SCENARIOS / "missions" / "eastern_flank_2017_2024.yaml", tmp_path / "m.yaml")
     code, out, _ = cli("list", "scenarios", "--dir", tmp_path, "--format", "csv")
