@@ -700,7 +700,9 @@ CASES: list[Case] = [
     C("one parameter", f"{SENS} net --ally GBR", "sensitivity needs at least two parameters",
       W("  unit_costs.person_year: {distribution: pert}\n", "")),
     C("output that does not vary", f"{SENS} allies_at_3_5pct", "--output-var allies_at_3_5pct: "
-      "does not vary", W()),
+      "allies_at_3_5pct does not vary", W()),
+    C("an ally whose output does not vary", f"{SENS} gross --ally SWE", "--output-var gross: "
+      "gross of SWE does not vary", W()),  # it did not name the ally, which is the reason
     C("plot format unknown", f"{SENS} net --ally GBR --plot x.pdf", "x.pdf: unknown output "
       "format '.pdf' (allowed: .png, .svg)", W()),
     C("table format unknown", f"{SENS} net --ally GBR -o x.txt", "x.txt: unknown output format",

@@ -60,8 +60,9 @@ def sobol_indices(sweep: Sweep, name: str, ally: str | None = None, year: int | 
         for i in range(0, len(values), sweep.chunk_size)
     ])
     if np.ptp(output) == 0:
-        raise OptionError("output_var", name, "does not vary with these parameters, so it "
-                          "has no sensitivity to analyse")
+        of = "".join(f" {x}" for x in (ally, year) if x is not None)
+        raise OptionError("output_var", name, f"{name}{' of' + of if of else ''} does not vary "
+                          "with these parameters, so it has no sensitivity to analyse")
     # SALib seeds its bootstrap only for a seed that is not 0 (with 0, the default, the
     # confidence intervals changed from run to run): seed + 1, never 0
     indices = sobol_analyze.analyze(problem, output, calc_second_order=False,
