@@ -196,6 +196,21 @@ def uncertain(tmp_path):
     return path
 
 
+def test_a_sweep_says_it_does_not_use_the_scenarios_samples(monkeypatch, capsys, uncertain,
+                                                             tmp_path):
+    """Each row runs at the central unit costs, so `run`'s mean over samples: differs from
+    the row at the same fraction; the sweep dropped samples: without a word."""
+    sampled = tmp_path / "sampled.yaml"
+    sampled.write_text(UNCERTAIN + "samples: 3\n")
+    code, stdout, _ = cli(monkeypatch, capsys, "sweep", sampled, "--samples", 4, "--workers", 1,
+                          "-o", tmp_path / "s.zarr")
+    assert code == 0 and ("The scenario's samples: 3 is not used: each row runs at the central "
+                          "unit costs" in " ".join(stdout.split()))
+    code, stdout, _ = cli(monkeypatch, capsys, "sweep", uncertain, "--samples", 4, "--workers",
+                          1, "-o", tmp_path / "t.zarr")
+    assert code == 0 and "is not used" not in stdout
+
+
 def test_sweep_writes_a_zarr_store_and_resumes(monkeypatch, capsys, uncertain, tmp_path):
     out = tmp_path / "sweep.zarr"
     args = ("sweep", uncertain, "--samples", 30, "--chunk-size", 10, "--workers", 1, "-o", out)

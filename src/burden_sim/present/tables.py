@@ -668,7 +668,11 @@ def validation_summary(file, scenario, baseline) -> str:
 def sweep_summary(sweep, output, written: list[int]) -> str:
     """What a finished sweep wrote."""
     chunks = f"{sweep.chunks} chunk{'s' if sweep.chunks != 1 else ''}"
-    return (f"wrote {output}: {sweep.samples} samples in {chunks} "
+    text = (f"wrote {output}: {sweep.samples} samples in {chunks} "
             f"({len(written)} this run), parameters "
             f"{', '.join(q.path for q in sweep.parameters)}")
+    if sweep.scenario.samples:  # run's means over draws would not match the rows otherwise
+        text += (f". The scenario's samples: {sweep.scenario.samples} is not used: each row "
+                 "runs at the central unit costs (vary them with parameters:)")
+    return text
 
