@@ -95,6 +95,16 @@ def test_doc002_europe_380bn():
     assert claim("DOC002_EUROPE_380BN") * 1e9 < 0.8 * nato_europe
 
 
+def test_doc002_sd24_90000():
+    # The catalogue's four national contingents (GBR, DEU, NLD, POL) and the other allies' 38,000
+    # add up to the document's 90,000, from 24 January to 31 May 2024.
+    exercise = pd.read_csv(DATA_DIR / "catalogue" / "exercises.csv")
+    sd24 = exercise[exercise.mission == "steadfast_defender_2024"]
+    assert sd24.personnel.sum() == claim("DOC002_SD24_90000")
+    assert sorted(sd24.ally) == ["DEU", "GBR", "NLD", "OTHERS", "POL"]
+    assert set(sd24.start) == {"2024-01-24"} and set(sd24.end) == {"2024-05-31"}
+
+
 def test_doc003_two_thirds_plans():
     # Plans in 2018 for two-thirds of allies; by the June 2024 estimate 23 of 32 (72 %) did it.
     assert len(at_or_above("2024-06", 2024)) / 32 > claim("DOC003_TWO_THIRDS_PLANS")
