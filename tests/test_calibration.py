@@ -407,3 +407,13 @@ def test_a_points_file_of_one_kind_gets_its_page(tmp_path):
     assert (tmp_path / "calibration.png").read_bytes()[:4] == b"\x89PNG"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["air.csv", "calibration.png",
                                                           "page.md"]
+
+
+def test_the_report_quotes_the_calibrations_counts(result):
+    """The report's assumptions say how many published costs the unit costs are fitted to
+    (they said 'a few national figures', from before the calibration)."""
+    from burden_sim.present.report import ASSUMPTIONS
+
+    allies = result.points.table["ally"][result.usable].nunique()
+    assert (f"fitted to {int(result.usable.sum())} published national mission costs of "
+            f"{allies} allies") in " ".join(ASSUMPTIONS)

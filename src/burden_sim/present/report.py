@@ -29,7 +29,10 @@ BASELINE_SOURCES = ("S0", "S1a", "S8", "WB_WDI_DATA360", "WB_WDI_POP_2025-10-07"
                     "NCS_OSTERMANN_2020", "NCS_LATRIBUNE_2023", "NCS_CZ_MOD_2020", "NCS_TV3_2025")
 ASSUMPTIONS = (
     "Costs are incremental: what a nation spends because its forces deploy, not the cost of "
-    "owning them. Unit costs come from a few national figures and are not inflation-adjusted.",
+    "owning them. The central unit costs are fitted to 27 published national mission costs "
+    "of 10 allies (docs/calibration.md) and are not inflation-adjusted; a deploying ally's "
+    "personnel and air-policing costs scale with its GDP per capita (the national cost level, "
+    "methodology.md section 2).",
     "A common fund repays a fraction of eligible costs to the allies that incur them and is "
     "financed by a funding key; money is moved between allies, never made.",
     "The default key is NATO's own cost shares of the table in force each year: the published "
