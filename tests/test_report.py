@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import burden_sim
 from burden_sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,3 +90,16 @@ def test_report_sources_are_linked_and_name_no_local_file(report):
     rows = re.findall(r"<tr><td>[^<]+</td><td>(.*?)</td>", sources)
     assert len(rows) > 50 and sum("<a href='http" in r for r in rows) >= len(rows) - 3
     assert "/work/" not in page and "/home/" not in page and "file://" not in page
+
+
+def test_a_report_of_sampled_scenarios(tmp_path):
+    """samples: in a comparison: the spending scatter averaged every variable over the
+    samples, text ones too, and the report was a traceback (a second bug hunt)."""
+    from burden_sim.present import plots
+
+    both = burden_sim.compare(ROOT / "scenarios" / "deploying_nation_pays.yaml",
+                              ROOT / "scenarios" / "common_fund.yaml", set={"samples": 3})
+    figure = plots.spending_scatter(both.isel(scenario=1), tmp_path / "s.png")
+    points = figure.axes[0].collections[0].get_offsets()
+    mean = both.isel(scenario=1).sel(year=2024)["defence_pct_gdp_after"].mean("sample")
+    assert sorted(points[:, 1]) == pytest.approx(sorted(mean.dropna("ally").values))

@@ -50,8 +50,8 @@ def spending_scatter(ds: xr.Dataset, path: Path | None = None,
     """Defence spending as % of GDP after the policy, against GDP, with the 2 % and 3.5 %
     guidelines."""
     year = int(ds.year[-1]) if year is None else year
-    one = ds.sel(year=year)
-    if "sample" in one.dims:
+    one = ds.sel(year=year)[["gdp", "defence_pct_gdp_after", "member"]]
+    if "sample" in one.dims:  # a comparison's text variables have samples too: not those
         one = one.mean("sample")
     gdp = one["gdp"].to_series() / 1e9
     pct = one["defence_pct_gdp_after"].to_series()
