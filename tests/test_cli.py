@@ -261,6 +261,27 @@ def test_a_sweep_stopped_by_its_machine_says_how_to_finish(monkeypatch, capsys, 
     assert not fresh.exists()
 
 
+def test_a_sweep_killed_by_sigterm_says_how_to_finish(monkeypatch, capsys, uncertain, tmp_path):
+    """SIGTERM (a killed job) ended a sweep without a word; it says what Ctrl-C says, with
+    its own exit code (a review)."""
+    import os
+    import signal
+
+    from burden_sim.explore import executors
+
+    def killed_after_one(sweep, indices, directory):
+        yield from itertools.islice(executors.serial(sweep, indices, directory), 1)
+        os.kill(os.getpid(), signal.SIGTERM)
+        yield from ()
+
+    monkeypatch.setattr(executors, "for_options", lambda scheduler, workers: killed_after_one)
+    out = tmp_path / "sweep.zarr"
+    code, _, stderr = cli(monkeypatch, capsys, "sweep", uncertain, "--samples", 30,
+                          "--chunk-size", 10, "--workers", 1, "-o", out)
+    assert (code, stderr) == (143, f"interrupted: 1 of 3 chunks are in {out}; run the same "
+                              "command with --resume to finish\n")
+
+
 def test_a_sweep_larger_than_the_free_space_warns_and_runs(monkeypatch, capsys, uncertain,
                                                           tmp_path):
     import shutil

@@ -201,6 +201,19 @@ def test_a_set_inside_a_block_an_earlier_set_gave():
                             set={"parameters.policy.fraction.low": 0.9})
 
 
+def test_a_partial_unit_cost_keeps_its_shipped_fields_whatever_the_order_of_set():
+    """{central: 19321} for a USD flight hour, then a setting that fills a block in: the
+    filling wrote the cost out whole, EUR and no range (a review); the order must not matter."""
+    engine = SCENARIOS / "engine_history.yaml"
+    cost = {"unit_costs.flight_hour_f16": {"central": 19321}}
+    for settings in ({**cost, "policy.key": "nato"}, {"policy.key": "nato", **cost}):
+        got = burden_sim.load_scenario(engine, set=settings).unit_costs["flight_hour_f16"]
+        assert got.model_fields_set == {"central"}, settings
+    first = burden_sim.simulate(engine, set={**cost, "policy.key": "nato"})
+    then = burden_sim.simulate(engine, set={"policy.key": "nato", **cost})
+    assert float(first["gross"].sum()) == float(then["gross"].sum())
+
+
 def test_set_takes_numpy_numbers_as_a_notebook_has_them():
     """np.linspace and a Dataset give numpy numbers: they were a PyYAML traceback."""
     full = burden_sim.simulate(SCENARIOS / "common_fund.yaml")

@@ -179,6 +179,8 @@ def sweep(
                                                                  soft_wrap=True))
     except KeyboardInterrupt:
         raise interrupted(plan, output) from None
+    except SystemExit as exc:  # SIGTERM (cli.main's handler): the same line, its own code
+        raise interrupted(plan, output, exc.code) from None
     except BurdenSimError:
         raise
     except Exception as exc:  # noqa: BLE001 (the machine's failure, not the input's)

@@ -201,10 +201,10 @@ def print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-def interrupted(sweep, output: Path) -> typer.Exit:
-    """Ctrl-C during a sweep: say how far it got and how to finish; exit code 130."""
+def interrupted(sweep, output: Path, code: int = 130) -> typer.Exit:
+    """Ctrl-C (or SIGTERM, code 143) during a sweep: say how far it got and how to finish."""
     err.print(f"interrupted: {_how_far(sweep, output)}", soft_wrap=True)
-    return typer.Exit(130)
+    return typer.Exit(code)
 
 
 def stopped(sweep, output: Path, exc: Exception) -> typer.Exit:

@@ -206,9 +206,12 @@ def _expanded(data: dict, path: str) -> dict:
     except PathError:
         pass
     try:
-        return Scenario.model_validate(data).model_dump(exclude_none=False)
+        expanded = Scenario.model_validate(data).model_dump(exclude_none=False)
     except ValidationError:
         return data
+    # unit costs stay as given: a dump would write out the fields a partial one leaves to
+    # the shipped cost ({central: 19321} for a USD flight hour would become EUR, no range)
+    return {**expanded, "unit_costs": data.get("unit_costs", {})}
 
 
 def location(loc: tuple[str | int, ...]) -> str:
