@@ -419,3 +419,18 @@ def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
         runpy.run_module("burden_sim", run_name="__main__")
     assert done.value.code == 0
     assert capsys.readouterr().out == f"burden-sim {burden_sim.__version__}\n"
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys, tiny):
+    """Past the samples: budget's estimate, a MemoryError is still one line, no traceback
+    (hunt2 #14)."""
+    import burden_sim.api
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError("Unable to allocate 6.10 GiB")
+
+    monkeypatch.setattr(burden_sim.api, "against_status_quo", exhausted)
+    code, out, err = cli(monkeypatch, capsys, "run", tiny)
+    assert code == 1 and not out
+    assert err == ("error: out of memory: draw fewer samples, or use burden-sim sweep for large "
+                   "Monte Carlo\n")

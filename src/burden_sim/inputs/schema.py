@@ -382,7 +382,9 @@ class Scenario(Strict):
         default_factory=dict, description="What varies in a sweep: dotted path -> "
         "distribution or values (e.g. policy.fraction, unit_costs.person_year)."
     )
-    samples: int = Field(0, ge=0, le=1_000_000, description="Monte Carlo draws of unit costs.")
+    samples: int = Field(0, ge=0, le=1_000_000, description="Monte Carlo draws of unit costs "
+                         "(at most what fits a run's 4 GB: about 30,000 over 8 years; a larger "
+                         "Monte Carlo belongs in burden-sim sweep).")
     seed: int = Field(0, ge=0, description="Seed of the draws (numpy SeedSequence).")
 
     @model_validator(mode="after")
