@@ -362,6 +362,15 @@ CASES: list[Case] = [
       {"s.yaml": TINY + "projection:\n  gdp_growth_pct: .nan\n"}),
     C("samples two million", "validate s.yaml", "s.yaml:20: samples: Input should be less",
       {"s.yaml": TINY + "samples: 2000000\n"}),
+    # hunt2 #14: a million draws exhausted memory (MemoryError traceback, or the OOM killer)
+    C("samples a million", "validate s.yaml", "s.yaml:20: samples: 1,000,000 draws need about 32.8 "
+      "GB of memory, more than the 4 GB a run may take (at most 122,070 draws over 2 years); "
+      "use burden-sim sweep for large Monte Carlo", {"s.yaml": TINY + "samples: 1000000\n"}),
+    C("samples a million by --set", "run s.yaml --set samples=1000000 -o out.nc",
+      "s.yaml with samples=1000000: samples: 1,000,000 draws need about 32.8 GB"),
+    C("samples over the budget, engine", "validate e.yaml", "e.yaml:12: samples: 40,000 draws "
+      "need about 5.2 GB", {"e.yaml": ENGINE.replace("years:\n  start: 2023", "years:\n  start: "
+                                               "2017") + "samples: 40000\n"}),
     C("rotations thirteen", "validate s.yaml", "s.yaml:19: missions[0].contributions[1]."
       "rotations_per_year:", T("months: 6", "months: 6, rotations_per_year: 13")),
     C("surge factor zero", "validate s.yaml", "s.yaml:12: deployment.surges[0].factor:",

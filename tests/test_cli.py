@@ -483,3 +483,45 @@ def test_sigterm_while_writing_leaves_no_partial_file(monkeypatch, capsys, tiny,
     code, _, _ = cli(monkeypatch, capsys, "run", tiny, "--output", out / "out.csv")
     assert code == 143 and list(out.iterdir()) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored after the command
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys, tiny):
+    """Past the samples: budget's estimate, a MemoryError is still one line, no traceback
+    (hunt2 #14)."""
+    import burden_sim.api
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError("Unable to allocate 6.10 GiB")
+
+    monkeypatch.setattr(burden_sim.api, "against_status_quo", exhausted)
+    code, out, err = cli(monkeypatch, capsys, "run", tiny)
+    assert code == 1 and not out
+    assert err == ("error: out of memory: draw fewer samples, or use burden-sim sweep for large "
+                   "Monte Carlo\n")
+
+
+@pytest.mark.parametrize("variables, drawn", [
+    (("allies_at_2pct",), None), (("allies_at_2pct", "gini_net_pct_gdp"), None),
+    (("net_pct_gdp", "allies_at_2pct"), "net_pct_gdp"), (("net",), "net")])
+def test_plot_sweep_of_a_store_without_net(monkeypatch, capsys, uncertain, tmp_path, variables,
+                                           drawn):
+    """A store swept with --variables that leave out net and net_change (hunt2 #20: a
+    KeyError traceback): its per-ally result is drawn; with none, one line says what the
+    store keeps."""
+    store = tmp_path / "s.zarr"
+    assert cli(monkeypatch, capsys, "sweep", uncertain, "--samples", 8, "--workers", 1,
+               "--variables", ",".join(variables), "-o", store)[0] == 0
+    figure = tmp_path / "s.png"
+    for ally in (("--ally", "GBR"), ()):
+        code, stdout, stderr = cli(monkeypatch, capsys, "plot", store, "--kind", "sweep",
+                                   *ally, "-o", figure)
+        if drawn is None:
+            assert (code, stdout) == (2, "") and stderr == (
+                f"error: {store}: --kind sweep draws a result per ally; this store keeps "
+                f"{', '.join(variables)} (sweep with --variables net to draw it)\n")
+        elif ally:
+            assert code == 0, stderr
+            assert figure.stat().st_size > 10_000
+        else:
+            assert code == 2 and "--ally: give one of the results' allies" in stderr
+    assert not figure.exists() or drawn is not None

@@ -211,6 +211,102 @@ def test_withdrawals_open_slots_and_joins_add_them(tmp_path):
                                 category="flight_hour_f35", year=2023)) > 0
 
 
+LITHUANIA = HEAD + "deployment:\n  missions: [efp_lithuania]\n"
+
+
+@pytest.fixture(scope="module")
+def lithuania(tmp_path_factory):
+    """What the Lithuanian battlegroup costs its contributors, 2017-2024, with a 3 x surge
+    from a day for some days ("2020-03-01+30"), or none."""
+    path = tmp_path_factory.mktemp("lithuania") / "engine.yaml"
+    path.write_text(LITHUANIA)
+
+    def total(surge: str = "") -> float:
+        start, _, days = surge.partition("+")
+        settings = {"deployment.surges": [{"mission": "efp_lithuania", "start": start,
+                                           "days": int(days), "factor": 3}]} if surge else None
+        return float(burden_sim.simulate(path, set=settings).net.sum())
+
+    return total
+
+
+def test_a_surge_counts_the_days_it_covers(lithuania):
+    """Battlegroup rotations in 2020 start on 1 January and 1 July (182 days on); a surge
+    scales each rotation's troops by 1 + (factor - 1) x its days in the window / the
+    rotation's days, whether or not the window holds a rotation's start (hunt2 #16: a 1-day
+    surge on 1 July tripled the whole rotation; a 100-day one from 15 January counted
+    nothing)."""
+    none = lithuania()
+    first = lithuania("2020-01-01+182") - none  # the first rotation, tripled
+    second = lithuania("2020-07-01+182") - none  # (the same contingents, other years' prices
+    assert first > 0 and second > 0              # for their transit days)
+    for surge, extra in [("2020-03-01+1", first / 182), ("2020-01-15+100", first * 100 / 182),
+                         ("2020-07-01+1", second / 182), ("2020-07-02+1", second / 182),
+                         ("2020-06-01+60", (first + second) * 30 / 182)]:  # 30 days in each
+        assert lithuania(surge) - none == pytest.approx(extra, rel=1e-6), surge
+
+
+def _plan(path):
+    schedules = ScheduleCache()
+    scenario, baseline = api.load(path, schedules)
+    return schedules.plan(scenario, baseline), scenario, baseline
+
+
+@pytest.mark.parametrize("mission, count", [("snmg1", 4), ("baltic_air_policing", None)])
+def test_surge_slots_last_as_long_as_the_surge(tmp_path, mission, count):
+    """A surge adds ships or detachments (rounded up, open) for the days it covers, in
+    whichever rotation it falls: here 2 x for 30 days from 1 March 2020."""
+    path = write(tmp_path, HEAD + f"deployment:\n  missions: [{mission}]\n  surges: "
+                 f"[{{mission: {mission}, start: 2020-03-01, days: 30, factor: 2}}]\n")
+    plan, _, _ = _plan(path)
+    base, _, _ = _plan(write(tmp_path, HEAD + f"deployment:\n  missions: [{mission}]\n",
+                             "base.yaml"))
+    lo = (date(2020, 3, 1) - plan.origin).days
+    extra = [s for s in plan.slots if s not in base.slots]
+    assert extra and all(s.start == lo and s.end == lo + 30 for s in extra)
+    during = [s for s in base.slots if s.start <= lo < s.end]
+    assert len(extra) == (count or len(during))  # 4 more ships; as many more detachments
+    assert len(plan.slots) == len(base.slots) + len(extra)
+
+
+def test_joins_and_withdrawals_act_on_the_days_of_their_span(tmp_path):
+    """A join adds a slot for the days its span shares with each rotation; a withdrawal
+    opens the days its span shares with the ally's slots (hunt2 #16: a 1-day join added a
+    whole rotation, a six-month one nothing, a four-month withdrawal nothing)."""
+    path = write(tmp_path, LITHUANIA + "  changes:\n"
+                 "    - {mission: efp_lithuania, ally: ISL, action: join, start: 2020-07-01, "
+                 "end: 2020-07-02, personnel: 500}\n"
+                 "    - {mission: efp_lithuania, ally: PRT, action: join, start: 2020-07-02, "
+                 "end: 2020-12-31, personnel: 500}\n"
+                 "    - {mission: efp_lithuania, ally: DEU, action: withdraw, start: 2020-03-01, "
+                 "end: 2020-06-30}\n")
+    d = schedule(path).deployments
+
+    def spans(ally: str) -> list[tuple[str, str]]:
+        rows = d[(d.ally == ally) & (d.start.dt.year == 2020)]
+        return [(f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}")
+                for s, e in zip(rows.start, rows.end, strict=True)]
+
+    assert spans("ISL") == [("2020-07-01", "2020-07-02")]
+    assert spans("PRT") == [("2020-07-02", "2020-12-30")]  # the rotation ends 182 days on
+    assert spans("DEU") == [("2020-01-01", "2020-03-01"), ("2020-06-30", "2020-07-01"),
+                            ("2020-07-01", "2020-12-30")]
+    opened = d[(d.start == pd.Timestamp("2020-03-01")) & (d.end == pd.Timestamp("2020-06-30"))]
+    assert len(opened) == 1 and opened.ally.iloc[0] not in ("DEU", "")
+
+
+def test_a_maritime_join_adds_one_ship_at_a_time(tmp_path):
+    """SNMG1's recorded command terms run beside its escorts' rotations: a join follows the
+    escorts' rotations only (it added a second ship over each command term)."""
+    path = write(tmp_path, HEAD + "deployment:\n  missions: [snmg1]\n  changes: [{mission: "
+                 "snmg1, ally: ISL, action: join, start: 2020-01-01, end: 2021-01-01, ships: 1}]\n")
+    plan, _, baseline = _plan(path)
+    joined = sorted((s.start, s.end) for s in plan.slots if s.ally == baseline.index("ISL"))
+    lo, hi = (date(2020, 1, 1) - plan.origin).days, (date(2021, 1, 1) - plan.origin).days
+    assert joined[0][0] == lo and joined[-1][1] == hi
+    assert all(a[1] == b[0] for a, b in zip(joined[:-1], joined[1:], strict=True))  # end to end
+
+
 def test_sweeping_the_policy_with_an_elastic_engine_is_refused(tmp_path):
     path = write(tmp_path, HEAD.replace("{rule: deploying_nation_pays}",
                                         "{rule: common_fund, fraction: 1.0}")

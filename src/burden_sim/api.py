@@ -3,6 +3,8 @@ scenarios, sweep parameters, calibrate the unit costs. Results are labelled xarr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import POINTS_FILE, load_points
 from .inputs.loading import Origin
 from .inputs.loading import load_scenario as read_scenario
-from .inputs.paths import as_typed, plain, with_settings
+from .inputs.paths import as_typed, checked_settings, with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
@@ -53,6 +55,11 @@ def load_scenario(path: str | Path | Scenario, set: Settings = None) -> Scenario
 
 def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings: Settings = None
              ) -> tuple[Scenario, Baseline]:
+    if not isinstance(scenario, str | PathLike | Scenario):
+        raise OptionError("scenario", _shown(scenario), "give a scenario file (a str or Path) "
+                          "or a Scenario")
+    if settings is not None:
+        settings = checked_settings(settings)
     if isinstance(scenario, Scenario):  # perhaps made by model_copy, which validates nothing
         source = f"scenario {scenario.name}"
         _validate_again(scenario, Origin(source))
@@ -62,7 +69,6 @@ def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings
         source = str(scenario)
         scenario, baseline = load(scenario, schedules)
     if settings:  # an error then names the file and the changes (no line: they are not in it)
-        settings = {path: plain(value) for path, value in settings.items()}
         changed = ", ".join(f"{path}={as_typed(value)}" for path, value in settings.items())
         try:
             scenario = with_settings(scenario, settings, baseline.unit_costs)
@@ -101,9 +107,11 @@ def against_status_quo(scenario: str | Path | Scenario, set: Settings = None,  #
     """A scenario beside the deploying nation paying for the same years, missions and edition
     (that reference first), as `compare` gives them, with ``draws`` draws of the unit costs; a
     scenario that moves no money comes alone (its ``net_change`` is zero)."""
+    draws = _draws_wanted(draws)
     schedules = ScheduleCache()
     scenario, baseline = _checked(scenario, schedules, set)
     model = Calculator.build(scenario, baseline, schedules)
+    _check_draws_memory([model], draws)
     if not model.terms.moves_money:
         alone = combine([model], draws)
         alone.attrs["unused_fund_settings"] = ", ".join(_unused_fund_settings(scenario))
@@ -149,11 +157,50 @@ def compare(*scenarios: str | Path | Scenario, set: Settings = None,  # noqa: A0
     scenario (as in `load_scenario`). With ``draws``, also each scenario's ``net``,
     ``reimbursed`` and ``net_change`` at that many draws of the unit costs from their sourced
     ranges (the same draws for every scenario; dimension ``draw``): the bands of the tables."""
+    if any(isinstance(s, list | tuple) for s in scenarios):
+        raise OptionError("scenarios", _shown(next(s for s in scenarios
+                                                   if isinstance(s, list | tuple))),
+                          "pass the scenarios as separate arguments: compare(a, b), or "
+                          "compare(*files)")
     if len(scenarios) < 2:
         raise BurdenSimError("compare needs at least two scenarios")
+    draws = _draws_wanted(draws)
     schedules = ScheduleCache()
     models = [Calculator.build(*_checked(s, schedules, set), schedules) for s in scenarios]
+    _check_draws_memory(models, draws)
     return combine(models, draws)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _draws_wanted(draws: object) -> int:
+    """``draws`` of compare and against_status_quo: a whole number from 0 to 1,000,000 (the
+    bound of a scenario's samples)."""
+    if isinstance(draws, bool) or not isinstance(draws, int | np.integer):
+        raise OptionError("draws", _shown(draws), "give a whole number of draws of the unit "
+                          "costs (0: none)")
+    if not 0 <= draws <= 1_000_000:
+        raise OptionError("draws", f"{int(draws):,}", "give 0 to 1,000,000")
+    return int(draws)
+
+
+def _check_draws_memory(models: list[Calculator], draws: int) -> None:
+    """Draws whose arrays would take more than a run's memory budget are refused, as a
+    scenario's samples are (validate.py), before they are drawn (a scenario's own samples,
+    checked with it, then take their place)."""
+    from .model.costs import SAMPLES_BUDGET, samples_memory
+
+    if not draws or models[0].scenario.samples:
+        return
+    shape = len(models[0].baseline.allies), len(models[0].years)
+    need = samples_memory(draws, *shape) * max(1, len(models) // 2)
+    if need > SAMPLES_BUDGET:
+        raise OptionError("draws", f"{draws:,}", f"need about {need / 1e9:,.1f} GB of memory, "
+                          f"more than the {SAMPLES_BUDGET / 1e9:.0f} GB a run may take; use "
+                          "burden-sim sweep for large Monte Carlo")
 
 
 def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
@@ -161,16 +208,61 @@ def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
           variables: tuple[str, ...] = ("net", "net_pct_gdp", "reimbursed", "contributed",
                                         "allies_at_2pct", "allies_at_3_5pct")) -> xr.Dataset:
     """A sweep in memory, for notebooks: ``parameters`` maps dotted paths to values (a list)
-    or to a distribution (a mapping, as in a scenario's ``parameters:`` block). Large sweeps
-    belong in ``burden-sim sweep``, which streams to disk."""
+    or to a distribution (a mapping, as in a scenario's ``parameters:`` block); ``variables``
+    is a result's name or a tuple of them. Large sweeps belong in ``burden-sim sweep``, which
+    streams to disk."""
     from .explore.store import in_memory
     from .explore.sweep import plan_sweep
 
+    for name, value in (("samples", samples), ("seed", seed)):
+        if value is not None and (isinstance(value, bool)
+                                  or not isinstance(value, int | np.integer)):
+            raise OptionError(name, _shown(value), "give a whole number (or None)")
     scenario, baseline = _checked(scenario, ScheduleCache())
-    specs = {path: Uncertain(values=list(spec)) if isinstance(spec, list | tuple | np.ndarray)
-             else Uncertain.model_validate(spec) for path, spec in (parameters or {}).items()}
+    specs = _parameter_specs(parameters)
+    if isinstance(variables, str):  # one name, not its letters
+        variables = (variables,)
+    if not isinstance(variables, list | tuple) or not all(isinstance(v, str) for v in variables):
+        raise OptionError("variables", _shown(variables), "give a result's name or a list of "
+                          "them, e.g. ('net', 'allies_at_2pct')")
     return in_memory(plan_sweep(scenario, baseline, design=design, samples=samples, seed=seed,
-                                overrides=specs, variables=variables))
+                                overrides=specs, variables=tuple(variables)))
+
+
+def _parameter_specs(parameters: object) -> dict[str, Uncertain]:
+    """A sweep's ``parameters``: dotted path -> a list of values or a distribution (a mapping,
+    as in a scenario's ``parameters:`` block)."""
+    from pydantic import ValidationError
+
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, Mapping):
+        raise OptionError("parameters", _shown(parameters), "give a mapping of dotted paths to "
+                          "a list of values or a distribution, e.g. {'policy.fraction': [0.5, "
+                          "1.0]}")
+    specs = {}
+    for path, spec in parameters.items():
+        if not isinstance(path, str):
+            raise OptionError("parameters", _shown(path), "a path is a str, e.g. "
+                              "'policy.fraction'")
+        given = f"{path}={_shown(spec)}"
+        if isinstance(spec, list | tuple | np.ndarray):
+            values = checked_settings({path: list(spec)}, "parameters")[path]
+            if not values:
+                raise OptionError("parameters", f"{path}=[]", "give at least one value")
+            spec = {"values": values}
+        elif not isinstance(spec, Mapping | Uncertain):
+            raise OptionError("parameters", given, "give a list of values "
+                              "or a distribution (a mapping, e.g. {'distribution': 'uniform', "
+                              "'low': 0.2, 'high': 1.0})")
+        try:
+            specs[path] = Uncertain.model_validate(spec)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"])
+            raise OptionError("parameters", given,
+                              f"{where + ': ' if where else ''}{error['msg']}") from None
+    return specs
 
 
 def open_sweep(path: str | Path, partial: bool = False) -> xr.Dataset:

@@ -15,6 +15,7 @@ from .inputs.baseline import Baseline
 from .inputs.loading import Origin
 from .inputs.schema import Scenario, merged_cost
 from .model.calculator import categories_for, mission_ids
+from .model.costs import SAMPLES_BUDGET, samples_memory
 
 
 def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None = None,
@@ -59,6 +60,7 @@ def check_scenario(scenario: Scenario, baseline: Baseline, origin: Origin | None
                            f"scenario's years ({scenario.years.start}-{scenario.years.end}): "
                            "the fund would never pay")
 
+    _check_samples(scenario, baseline, origin)
     categories = categories_for(scenario)
     if scenario.deployment is not None:
         _check_deployment(scenario, baseline, origin, schedules or ScheduleCache())
@@ -159,6 +161,22 @@ def _years(years: np.ndarray) -> str:
     """2022 or 2022-2024 (the years are consecutive enough for a message)."""
     first, last = int(years.min()), int(years.max())
     return f"{first}" if first == last else f"{first}-{last}"
+
+
+def _check_samples(scenario: Scenario, baseline: Baseline, origin: Origin) -> None:
+    """Samples whose arrays would take more than a run's memory budget are refused before
+    anything is allocated (a MemoryError, or the system killing the process, otherwise)."""
+    if not scenario.samples:
+        return
+    shape = len(baseline.allies), len(scenario.year_list)
+    need = samples_memory(scenario.samples, *shape)
+    if need > SAMPLES_BUDGET:
+        most = SAMPLES_BUDGET // samples_memory(1, *shape)
+        raise origin.error(("samples",), f"{scenario.samples:,} draws need about "
+                           f"{need / 1e9:,.1f} GB of memory, more than the "
+                           f"{SAMPLES_BUDGET / 1e9:.0f} GB a run may take (at most {most:,} "
+                           f"draws over {shape[1]} years); use burden-sim sweep for large "
+                           "Monte Carlo")
 
 
 def _check_deployment(scenario: Scenario, baseline: Baseline, origin: Origin,

@@ -122,6 +122,10 @@ def one_line_errors(command: Callable[P, R]) -> Callable[P, R]:
             text = exc.as_flag() if isinstance(exc, OptionError) else str(exc)
             err.print(f"error: {text}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        except MemoryError:  # past the samples: budget's estimate (validate.py), still one line
+            err.print("error: out of memory: draw fewer samples, or use burden-sim sweep for "
+                      "large Monte Carlo", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
     return guarded
 

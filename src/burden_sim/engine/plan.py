@@ -4,7 +4,7 @@ allies' pools of units; and the weights with which allies volunteer for open slo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -57,12 +57,52 @@ def _platform(catalogue: Catalogue, aircraft_type: str) -> str:
     return catalogue.platform_of[aircraft_type]
 
 
-def _surge_factor(deployment: Deployment, mission: str, when: date) -> float:
-    factor = 1.0
-    for s in deployment.surges:
-        if s.mission == mission and s.start <= when < s.start + timedelta(days=s.days):
-            factor *= s.factor
-    return factor
+def _surge_pieces(deployment: Deployment, mission: str, lo: float, hi: float,
+                  origin: date) -> list[tuple[float, float, float]]:
+    """The span [lo, hi) on the engine clock cut where a surge of the mission starts or ends:
+    (from, to, the product of the factors of the surges covering it)."""
+    windows = [(clock_day(s.start, origin), clock_day(s.start, origin) + s.days, s.factor)
+               for s in deployment.surges if s.mission == mission]
+    cuts = sorted({lo, hi, *(t for a, b, _ in windows for t in (a, b) if lo < t < hi)})
+    pieces = []
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        factor = 1.0
+        for first, last, f in windows:
+            if first <= a < last:
+                factor *= f
+        pieces.append((a, b, factor))
+    return pieces
+
+
+def _mean_surge(deployment: Deployment, mission: str, lo: float, hi: float,
+                origin: date) -> float:
+    """The surge factor averaged over [lo, hi): 1 + (factor - 1) x the share of the span's
+    days inside a surge (troop strengths)."""
+    pieces = _surge_pieces(deployment, mission, lo, hi, origin)
+    if hi <= lo or all(f == 1.0 for _, _, f in pieces):
+        return 1.0
+    return sum((b - a) * f for a, b, f in pieces) / (hi - lo)
+
+
+def _surge_layers(deployment: Deployment, mission: str, lo: float, hi: float, origin: date,
+                  count: int, first: int) -> list[tuple[int, float, float]]:
+    """Detachments or ships a rotation over [lo, hi) needs, ``count`` of them times the surge
+    factor of each day (rounded up), as slots: (layer, from, to) for the layers from ``first``
+    on (1 is the first unit), each over the days that need it."""
+    pieces = _surge_pieces(deployment, mission, lo, hi, origin)
+    needed = [(a, b, int(np.ceil(count * f))) for a, b, f in pieces]
+    layers = []
+    for j in range(first, max((n for _, _, n in needed), default=0) + 1):
+        open_from = None
+        for a, _, n in needed:
+            if n >= j and open_from is None:
+                open_from = a
+            elif n < j and open_from is not None:
+                layers.append((j, open_from, a))
+                open_from = None
+        if open_from is not None:
+            layers.append((j, open_from, hi))
+    return layers
 
 
 def interval_of(deployment: Deployment, spec: MissionSpec) -> tuple[float, float, float]:
@@ -113,9 +153,10 @@ def build_plan(scenario: Scenario, baseline: Baseline, catalogue: Catalogue) -> 
                    "maritime": _maritime_slots, "exercise": _exercise_slots}[spec.kind]
         where = MissionContext(m, spec, catalogue, deployment, baseline, origin, last, interval,
                                duration)
-        slots = _apply_changes(builder(where), where)
+        built = builder(where)
+        slots, joined = _apply_changes(built, where)
         plan.slots.extend(slots)
-        for s in slots:
+        for s in built + joined:  # a slot a withdrawal splits counts once
             if s.recorded != OPEN:
                 counts[m, s.recorded] += 1
         if spec.kind == "maritime":
@@ -142,7 +183,6 @@ def _air_slots(x: MissionContext) -> list[Slot]:
         lead = rows.start.min()
         if rows.end.max() <= start or lead >= end:
             continue
-        factor = _surge_factor(deployment, spec.id, lead)
         for row in rows.itertuples():
             personnel = float(row.personnel) if row.personnel != "" else spec.personnel
             who = baseline.index(row.ally)
@@ -150,10 +190,11 @@ def _air_slots(x: MissionContext) -> list[Slot]:
                               clock_day(row.start, origin), clock_day(row.end, origin), personnel,
                               float(row.aircraft), _platform(catalogue, row.aircraft_type),
                               rotation=int(rotation), recorded=who))
-        extra = int(np.ceil(len(rows) * factor)) - len(rows)
-        slots += [Slot(m, "augmenting", spec.unit, OPEN, clock_day(lead, origin),
-                       clock_day(lead, origin) + duration, spec.personnel, spec.aircraft,
-                       rotation=int(rotation)) for _ in range(extra)]
+        day = clock_day(lead, origin)  # surge slots: open, for the days of the surge
+        slots += [Slot(m, "augmenting", spec.unit, OPEN, lo, hi, spec.personnel, spec.aircraft,
+                       rotation=int(rotation))
+                  for _, lo, hi in _surge_layers(deployment, spec.id, day, day + duration,
+                                                 origin, len(rows), len(rows) + 1)]
     # Past (or before) the record: rotations every interval, as many detachments as needed.
     covered = (record.start.min(), record.end.max()) if len(record) else (end, end)
     when, k = max(spec.since, start), int(rotation) + 1
@@ -161,11 +202,11 @@ def _air_slots(x: MissionContext) -> list[Slot]:
         if covered[0] <= when < covered[1]:
             when = covered[1]
             continue
-        count = int(np.ceil(_detachments(spec, when) * _surge_factor(deployment, spec.id, when)))
         day = clock_day(when, origin)
-        slots += [Slot(m, "lead" if j == 0 else "augmenting", spec.unit, OPEN, day,
-                       day + duration, spec.personnel, spec.aircraft, rotation=k)
-                  for j in range(count)]
+        slots += [Slot(m, "lead" if j == 1 else "augmenting", spec.unit, OPEN, lo, hi,
+                       spec.personnel, spec.aircraft, rotation=k)
+                  for j, lo, hi in _surge_layers(deployment, spec.id, day, day + duration,
+                                                 origin, _detachments(spec, when), 1)]
         when, k = when + timedelta(days=interval), k + 1
     return slots
 
@@ -194,9 +235,9 @@ def _land_slots(x: MissionContext) -> list[Slot]:
             planned = plans[(plans.start <= when) & (plans.end >= when)]
             if len(planned):  # an announced contingent replaces the ally's recorded one
                 present = pd.concat([present[~present.ally.isin(planned.ally)], planned])
-            factor = _surge_factor(deployment, spec.id, when)
             day = clock_day(when, origin)
             until = min(day + duration, clock_day(stop, origin))
+            factor = _mean_surge(deployment, spec.id, day, until, origin)
             for row in present.itertuples():
                 who = baseline.index(row.ally)
                 fixed = row.role == "framework" or not opened
@@ -230,14 +271,14 @@ def _maritime_slots(x: MissionContext) -> list[Slot]:
     while when < end:
         if when + timedelta(days=duration) > start:
             day = clock_day(when, origin)
-            ships = int(np.ceil(spec.ships * _surge_factor(deployment, spec.id, when)))
             if not any(first <= when < last for first, last, _ in terms):
                 later = [first for first, _, _ in terms if first > when]
                 stop = min([day + duration, *(clock_day(f, origin) for f in later)])
                 slots.append(Slot(m, "command", spec.unit, OPEN, day, stop, ships=1,
                                   rotation=k))
-            slots += [Slot(m, "contributor", spec.unit, OPEN, day, day + duration, ships=1,
-                           rotation=k) for _ in range(ships - 1)]
+            slots += [Slot(m, "contributor", spec.unit, OPEN, lo, hi, ships=1, rotation=k)
+                      for _, lo, hi in _surge_layers(deployment, spec.id, day, day + duration,
+                                                     origin, spec.ships, 2)]
         when, k = when + timedelta(days=interval), k + 1
     return slots
 
@@ -251,7 +292,7 @@ def _exercise_slots(x: MissionContext) -> list[Slot]:
         return []
     when = record.start.min()
     day = clock_day(when, origin)
-    factor = _surge_factor(deployment, spec.id, when)
+    factor = _mean_surge(deployment, spec.id, day, day + spec.participant_days, origin)
     named = [a for a in record.ally if a != "OTHERS"]
     member = baseline.members(np.array([when.year]))[:, 0]
     others = [a for a, is_member in zip(baseline.allies, member, strict=True)
@@ -267,11 +308,14 @@ def _exercise_slots(x: MissionContext) -> list[Slot]:
     return slots
 
 
-def _apply_changes(slots: list[Slot], x: MissionContext) -> list[Slot]:
-    """Withdrawals open an ally's slots; joins add the ally to each rotation in the span."""
+def _apply_changes(slots: list[Slot], x: MissionContext) -> tuple[list[Slot], list[Slot]]:
+    """The slots after the scenario's changes, and the slots the joins added. A withdrawal
+    opens the days its span shares with the ally's slots (the ally keeps the days outside
+    it) and bars the ally from open slots that overlap it; a join adds the ally's unit to
+    each rotation for the days the rotation shares with its span."""
     m, spec, catalogue, deployment = x.m, x.spec, x.catalogue, x.deployment
     baseline, origin, end = x.baseline, x.origin, x.end
-    out = list(slots)
+    out, joined = list(slots), []
     for c in deployment.changes:
         if c.mission != spec.id:
             continue
@@ -279,20 +323,34 @@ def _apply_changes(slots: list[Slot], x: MissionContext) -> list[Slot]:
         lo = clock_day(c.start, origin)
         hi = clock_day(c.end, origin) if c.end else clock_day(end, origin)
         if c.action == "withdraw":
-            out = [Slot(**{**s.__dict__, "ally": OPEN, "barred": ally})
-                   if ally in (s.ally, s.recorded) and lo <= s.start < hi else s for s in out]
+            out = [piece for s in out for piece in _withdrawn(s, ally, lo, hi)]
             continue
         spans: dict[int, tuple[float, float]] = {}
-        for s in slots:  # one slot per rotation, over the rotation's span
-            if lo <= s.start < hi:
-                first, last = spans.get(s.rotation, (s.start, s.end))
-                spans[s.rotation] = (min(first, s.start), max(last, s.end))
-        rotations = sorted((r, first, last) for r, (first, last) in spans.items())
+        for s in slots:  # one slot per rotation, over the rotation's days in the span
+            if spec.kind == "maritime" and s.role == "command" and s.recorded != OPEN:
+                continue  # recorded command terms run beside the escorts' rotations
+            first, last = spans.get(s.rotation, (s.start, s.end))
+            spans[s.rotation] = (min(first, s.start), max(last, s.end))
+        rotations = sorted((r, max(first, lo), min(last, hi))
+                           for r, (first, last) in spans.items()
+                           if max(first, lo) < min(last, hi))
         platform = _platform(catalogue, c.aircraft_type) if c.aircraft_type else ""
-        out += [Slot(m, "contributor" if spec.kind != "air_policing" else "augmenting",
-                     spec.unit, ally, s, e, c.personnel or 0.0, c.aircraft or 0.0, platform,
-                     c.ships or 0.0, rotation=r, recorded=ally) for r, s, e in rotations]
-    return out
+        joined += [Slot(m, "contributor" if spec.kind != "air_policing" else "augmenting",
+                        spec.unit, ally, s, e, c.personnel or 0.0, c.aircraft or 0.0, platform,
+                        c.ships or 0.0, rotation=r, recorded=ally) for r, s, e in rotations]
+    return out + joined, joined
+
+
+def _withdrawn(s: Slot, ally: int, lo: float, hi: float) -> list[Slot]:
+    """A slot once ``ally`` withdraws over [lo, hi): its slot split, the days inside opened
+    and barred to it; an open slot it was recorded in barred to it if they overlap."""
+    if ally not in (s.ally, s.recorded) or not (s.start < hi and (lo < s.end or lo == s.start)):
+        return [s]
+    if s.ally != ally:
+        return [replace(s, barred=ally)]
+    inside = replace(s, start=max(s.start, lo), end=min(s.end, hi), ally=OPEN, barred=ally)
+    return ([replace(s, end=lo)] if s.start < lo else []) + [inside] \
+        + ([replace(s, start=hi)] if hi < s.end else [])
 
 
 def pool_sizes(plan: DeploymentPlan, catalogue: Catalogue, deployment: Deployment,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -233,6 +235,45 @@ def plain(value: object) -> object:
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     return value
+
+
+_SCALARS = (type(None), bool, int, float, str, date, datetime)
+
+
+def checked_settings(settings: object, name: str = "set") -> dict[str, object]:
+    """``set=`` from Python: a mapping of dotted paths (str) to values YAML can hold, numpy
+    numbers and arrays made plain (``plain``); anything else is an error naming ``name``."""
+    if not isinstance(settings, Mapping):
+        raise OptionError(name, _shown(settings), "give a mapping of dotted paths to values, "
+                          "e.g. {'policy.fraction': 0.5}")
+    out = {}
+    for path, value in settings.items():
+        if not isinstance(path, str):
+            raise OptionError(name, _shown(path), "a path is a str, e.g. 'policy.fraction'")
+        out[path] = plain(value)
+        bad = _not_yaml(out[path])
+        if bad is not None:
+            raise OptionError(name, f"{path}={_shown(value)}", f"a {type(bad).__name__} is not "
+                              "a value a scenario holds (give a number, str, bool, date, None, "
+                              "or a list or mapping of them)")
+    return out
+
+
+def _not_yaml(value: object) -> object | None:
+    """The first part of ``value`` that is no plain YAML value (None if all are)."""
+    if isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        parts = value
+    else:
+        return None if type(value) in _SCALARS else value
+    return next((bad for bad in map(_not_yaml, parts) if bad is not None), None)
+
+
+def _shown(value: object) -> str:
+    """A value as an error quotes it: its repr, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def as_typed(value: object) -> str:

@@ -271,20 +271,30 @@ Days = Annotated[float, Field(gt=0, le=3650)]
 
 
 class Surge(Strict):
-    """A mission's requirement multiplied from a date, for a number of days."""
+    """A mission's requirement multiplied from a date, for a number of days (and only on them).
+
+    Detachments or ships: the extra ones (rounded up) are open slots for the days of the surge.
+    Troops: each rotation's contingents x 1 + (factor - 1) x its share of days in the surge."""
 
     mission: str = Field(description="Catalogue id of the mission.")
     start: date = Field(description="First day of the surge (YYYY-MM-DD).")
     days: int = Field(gt=0, le=36500, description="How long it lasts, in days.")
-    factor: float = Field(gt=0, le=20, description="Multiplier of detachments, troops or ships.")
+    factor: float = Field(gt=0, le=20, description="Multiplier of detachments or ships (rounded "
+                          "up) on the surge's days; a rotation's troops x 1 + (factor - 1) x "
+                          "its share of days in the surge.")
 
 
 class Change(Strict):
-    """An ally joins a mission's rotations, or withdraws from its recorded slots."""
+    """An ally joins a mission's rotations, or withdraws from its slots, for the days of a span.
+
+    A join adds its unit to each rotation for the days the rotation shares with the span; a
+    withdrawal opens those days of its slots to volunteers (it keeps the days outside)."""
 
     mission: str = Field(description="Catalogue id of the mission.")
     ally: str = Field(description="ISO3 code of the ally.")
-    action: Literal["join", "withdraw"] = Field(description="join or withdraw.")
+    action: Literal["join", "withdraw"] = Field(description="join (a unit in each rotation for "
+                                                "its days in the span) or withdraw (the span's "
+                                                "days of its slots go to volunteers).")
     start: date = Field(description="From this day (YYYY-MM-DD).")
     end: date | None = Field(None, description="Until this day; the horizon's end if omitted.")
     personnel: float | None = Field(None, ge=0, le=1e6, description="join: people deployed.")
@@ -372,7 +382,9 @@ class Scenario(Strict):
         default_factory=dict, description="What varies in a sweep: dotted path -> "
         "distribution or values (e.g. policy.fraction, unit_costs.person_year)."
     )
-    samples: int = Field(0, ge=0, le=1_000_000, description="Monte Carlo draws of unit costs.")
+    samples: int = Field(0, ge=0, le=1_000_000, description="Monte Carlo draws of unit costs "
+                         "(at most what fits a run's 4 GB: about 30,000 over 8 years; a larger "
+                         "Monte Carlo belongs in burden-sim sweep).")
     seed: int = Field(0, ge=0, description="Seed of the draws (numpy SeedSequence).")
 
     @model_validator(mode="after")

@@ -52,6 +52,18 @@ def pert(central: np.ndarray, low: np.ndarray, high: np.ndarray, draws: int,
     return out
 
 
+# Memory a run may take for a scenario's samples: (sample, ally, year) arrays of 8 bytes, about
+# 50 of them at once in `burden-sim run` (the scenario's and the status quo's results, their
+# concatenation and bands, and with -o the written copy), counted as 64 for headroom.
+SAMPLE_ARRAYS = 64
+SAMPLES_BUDGET = 4 * 10**9  # bytes
+
+
+def samples_memory(samples: int, allies: int, years: int) -> int:
+    """Bytes a run of ``samples`` draws over ``allies`` and ``years`` needs, about."""
+    return SAMPLE_ARRAYS * 8 * samples * allies * years
+
+
 def draw_prices(prices: UnitPrices, samples: int, seed: int) -> np.ndarray:
     """P[sample, category] drawn as the bands draw them (``pert``); the central values alone
     when ``samples`` is 0."""

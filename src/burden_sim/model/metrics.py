@@ -91,13 +91,28 @@ def rank_test_p(rho: np.ndarray, df: np.ndarray | int) -> np.ndarray:
     return 2 * np.where(df > 0, stdtr(np.where(df > 0, df, 1), -np.abs(t)), np.nan)
 
 
+# Elements of one [s, a, a, t] block of Kendall's pairwise comparisons (8 bytes each): the
+# samples are taken this many pairs at a time, so memory does not grow with the samples.
+KENDALL_BLOCK = 1 << 21
+
+
 def kendall_tau_b(x: np.ndarray, y: np.ndarray,
                   valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Kendall's tau-b over the ally axis with its asymptotic two-sided p-value, [s, t].
 
-    All pairs are compared at once (n is at most a few hundred allies); ties are handled as in
-    scipy.stats.kendalltau(method="asymptotic").
+    All pairs are compared at once (n is at most a few hundred allies), for a block of
+    samples at a time; ties are handled as in scipy.stats.kendalltau(method="asymptotic").
     """
+    step = max(1, KENDALL_BLOCK // max(1, x[0].size * x.shape[1]))
+    if len(x) > step:
+        parts = [_kendall_tau_b(x[i:i + step], y[i:i + step], valid)
+                 for i in range(0, len(x), step)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return _kendall_tau_b(x, y, valid)
+
+
+def _kendall_tau_b(x: np.ndarray, y: np.ndarray,
+                   valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pair = valid[:, None, :] & valid[None, :, :] & ~np.eye(len(valid), dtype=bool)[:, :, None]
     sx = np.where(pair, np.sign(x[:, :, None, :] - x[:, None, :, :]), 0.0)
     sy = np.where(pair, np.sign(y[:, :, None, :] - y[:, None, :, :]), 0.0)

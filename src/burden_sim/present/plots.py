@@ -302,11 +302,17 @@ def draw(kind: str, source: Path, output: Path, *, ally: str | None = None,
     chosen = parameter or next((q for q in declared if q in by_path), sweep_params[0])
     if chosen not in ds.coords and chosen not in by_path:
         raise OptionError("parameter", chosen, f"not in {', '.join(by_path)}")
+    per_ally = [str(v) for v in ds.data_vars if "ally" in ds[v].dims]
+    variable = next((v for v in ("net_change", "net", *per_ally) if v in per_ally), None)
+    if variable is None:  # kept with sweep --variables that are all alliance-wide
+        raise BurdenSimError(f"{source}: --kind sweep draws a result per ally; this store "
+                             f"keeps {', '.join(map(str, ds.data_vars))} (sweep with "
+                             "--variables net to draw it)")
     if ally is None or ally not in ds.ally.values:
         raise OptionError("ally", ally, "give one of the results' allies (ISO3 code)")
     # lazily: only the ally's result, summed over the years, is read (a load of the whole
     # store took 24 GB for 2 x 10^7 samples)
-    return sweep_curve(ds, by_path.get(chosen, chosen), ally, output)
+    return sweep_curve(ds, by_path.get(chosen, chosen), ally, output, variable)
 
 
 def _open_results(path: Path, kind: str) -> xr.Dataset:
