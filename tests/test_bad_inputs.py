@@ -600,9 +600,16 @@ CASES: list[Case] = [
                                               "action: join, start: 2023-03-01, "
                                               "personnel: 100}]")),
     C("withdrawal of an ally with no slot", "validate s.yaml", "s.yaml:12: deployment."
-      "changes[0].ally: USA holds no slot of efp_lithuania from 2023-03-01, so withdrawing "
-      "changes nothing", dep("changes: [{mission: efp_lithuania, ally: USA, action: withdraw, "
-                             "start: 2023-03-01}]")),
+      "changes[0].ally: USA holds no slot of efp_lithuania from 2023-03-01 when it applies, "
+      "so withdrawing changes nothing (changes apply in their order",
+      dep("changes: [{mission: efp_lithuania, ally: USA, action: withdraw, "
+          "start: 2023-03-01}]")),
+    C("withdrawal listed before the join it ends", "validate s.yaml", "s.yaml:12: deployment."
+      "changes[0].ally: ISL holds no slot of efp_lithuania from 2023-06-01 when it applies, so "
+      "withdrawing changes nothing (changes apply in their order: a withdrawal from a join "
+      "comes after the join)", dep("changes: [{mission: efp_lithuania, ally: ISL, action: "
+                                   "withdraw, start: 2023-06-01}, {mission: efp_lithuania, "
+                                   "ally: ISL, action: join, start: 2023-01-01, personnel: 50}]")),
     C("unknown plan", "validate s.yaml", "s.yaml:12: deployment.plan:", dep("plan: closed")),
     C("deployment a list", "validate s.yaml", "s.yaml:9: deployment:",
       E("deployment:\n  missions: [baltic_air_policing, efp_lithuania]\n  seed: 0\n",

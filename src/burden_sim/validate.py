@@ -244,8 +244,9 @@ def _check_deployment(scenario: Scenario, baseline: Baseline, origin: Origin,
                 s.barred == barred and s.mission == ids.index(c.mission) for s in plan.slots):
             raise origin.error(("deployment", "changes", i, "ally"), f"{c.ally} holds no slot "
                                f"of {c.mission} from {c.start}"
-                               f"{f' to {c.end}' if c.end else ''}, so withdrawing changes "
-                               "nothing")
+                               f"{f' to {c.end}' if c.end else ''} when it applies, so "
+                               "withdrawing changes nothing (changes apply in their order: "
+                               "a withdrawal from a join comes after the join)")
     pools = pool_sizes(plan, catalogue, deployment, baseline)
     for m, spec in enumerate(plan.missions):
         if not any(s.mission == m for s in plan.slots):
