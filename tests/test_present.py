@@ -209,6 +209,12 @@ def test_a_partial_unit_cost_keeps_its_shipped_fields_whatever_the_order_of_set(
     for settings in ({**cost, "policy.key": "nato"}, {"policy.key": "nato", **cost}):
         got = burden_sim.load_scenario(engine, set=settings).unit_costs["flight_hour_f16"]
         assert got.model_fields_set == {"central"}, settings
+    # a field of a cost given whole before: the shipped fields it left out fill it
+    low = {"unit_costs.person_year.low": 40000}
+    whole_then_low = burden_sim.load_scenario(
+        SCENARIOS / "common_fund.yaml", set={"unit_costs.person_year": {"central": 132540}, **low})
+    only_low = burden_sim.load_scenario(SCENARIOS / "common_fund.yaml", set=low)
+    assert whole_then_low.unit_costs["person_year"] == only_low.unit_costs["person_year"]
     first = burden_sim.simulate(engine, set={**cost, "policy.key": "nato"})
     then = burden_sim.simulate(engine, set={"policy.key": "nato", **cost})
     assert float(first["gross"].sum()) == float(then["gross"].sum())

@@ -167,9 +167,11 @@ def with_settings(scenario: Scenario, settings: dict[str, Any],
         if len(path.split(".")) == 2 and parts[0] == "unit_costs" and isinstance(value, dict):
             data["unit_costs"][parts[1]] = value  # a whole unit cost, not its central value
             continue
-        if parts[0] == "unit_costs" and len(parts) == 3 and parts[1] in defaults \
-                and parts[1] not in data["unit_costs"]:
-            data["unit_costs"][parts[1]] = defaults[parts[1]].model_dump()
+        if parts[0] == "unit_costs" and len(parts) == 3 and parts[1] in defaults:
+            shipped = defaults[parts[1]].model_dump()
+            given = data["unit_costs"].get(parts[1], {})  # an earlier {central: ...} too
+            if given.get("currency", shipped["currency"]) == shipped["currency"]:
+                data["unit_costs"][parts[1]] = {**shipped, **given}  # else: its own range
         try:
             data = set_values(_expanded(data, path), {path: value})
         except MissingBlock as exc:
