@@ -18,7 +18,7 @@ from .inputs.baseline import DEFAULT_EDITION, Baseline, load_baseline
 from .inputs.calibration import POINTS_FILE, load_points
 from .inputs.loading import Origin
 from .inputs.loading import load_scenario as read_scenario
-from .inputs.paths import as_typed, checked_settings, with_settings
+from .inputs.paths import as_typed, checked_settings, shown, with_settings
 from .inputs.rules import status_quo
 from .inputs.schema import Scenario, Uncertain
 from .model.calculator import Calculator
@@ -56,7 +56,7 @@ def load_scenario(path: str | Path | Scenario, set: Settings = None) -> Scenario
 def _checked(scenario: str | Path | Scenario, schedules: ScheduleCache, settings: Settings = None
              ) -> tuple[Scenario, Baseline]:
     if not isinstance(scenario, str | PathLike | Scenario):
-        raise OptionError("scenario", _shown(scenario), "give a scenario file (a str or Path) "
+        raise OptionError("scenario", shown(scenario), "give a scenario file (a str or Path) "
                           "or a Scenario")
     if settings is not None:
         settings = checked_settings(settings)
@@ -158,7 +158,7 @@ def compare(*scenarios: str | Path | Scenario, set: Settings = None,  # noqa: A0
     ``reimbursed`` and ``net_change`` at that many draws of the unit costs from their sourced
     ranges (the same draws for every scenario; dimension ``draw``): the bands of the tables."""
     if any(isinstance(s, list | tuple) for s in scenarios):
-        raise OptionError("scenarios", _shown(next(s for s in scenarios
+        raise OptionError("scenarios", shown(next(s for s in scenarios
                                                    if isinstance(s, list | tuple))),
                           "pass the scenarios as separate arguments: compare(a, b), or "
                           "compare(*files)")
@@ -171,16 +171,11 @@ def compare(*scenarios: str | Path | Scenario, set: Settings = None,  # noqa: A0
     return combine(models, draws)
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _draws_wanted(draws: object) -> int:
     """``draws`` of compare and against_status_quo: a whole number from 0 to 1,000,000 (the
     bound of a scenario's samples)."""
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer):
-        raise OptionError("draws", _shown(draws), "give a whole number of draws of the unit "
+        raise OptionError("draws", shown(draws), "give a whole number of draws of the unit "
                           "costs (0: none)")
     if not 0 <= draws <= 1_000_000:
         raise OptionError("draws", f"{int(draws):,}", "give 0 to 1,000,000")
@@ -217,13 +212,13 @@ def sweep(scenario: str | Path | Scenario, parameters: dict | None = None, *,
     for name, value in (("samples", samples), ("seed", seed)):
         if value is not None and (isinstance(value, bool)
                                   or not isinstance(value, int | np.integer)):
-            raise OptionError(name, _shown(value), "give a whole number (or None)")
+            raise OptionError(name, shown(value), "give a whole number (or None)")
     scenario, baseline = _checked(scenario, ScheduleCache())
     specs = _parameter_specs(parameters)
     if isinstance(variables, str):  # one name, not its letters
         variables = (variables,)
     if not isinstance(variables, list | tuple) or not all(isinstance(v, str) for v in variables):
-        raise OptionError("variables", _shown(variables), "give a result's name or a list of "
+        raise OptionError("variables", shown(variables), "give a result's name or a list of "
                           "them, e.g. ('net', 'allies_at_2pct')")
     return in_memory(plan_sweep(scenario, baseline, design=design, samples=samples, seed=seed,
                                 overrides=specs, variables=tuple(variables)))
@@ -237,15 +232,15 @@ def _parameter_specs(parameters: object) -> dict[str, Uncertain]:
     if parameters is None:
         return {}
     if not isinstance(parameters, Mapping):
-        raise OptionError("parameters", _shown(parameters), "give a mapping of dotted paths to "
+        raise OptionError("parameters", shown(parameters), "give a mapping of dotted paths to "
                           "a list of values or a distribution, e.g. {'policy.fraction': [0.5, "
                           "1.0]}")
     specs = {}
     for path, spec in parameters.items():
         if not isinstance(path, str):
-            raise OptionError("parameters", _shown(path), "a path is a str, e.g. "
+            raise OptionError("parameters", shown(path), "a path is a str, e.g. "
                               "'policy.fraction'")
-        given = f"{path}={_shown(spec)}"
+        given = f"{path}={shown(spec)}"
         if isinstance(spec, list | tuple | np.ndarray):
             values = checked_settings({path: list(spec)}, "parameters")[path]
             if not values:

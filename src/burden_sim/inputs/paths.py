@@ -246,16 +246,16 @@ def checked_settings(settings: object, name: str = "set") -> dict[str, object]:
     """``set=`` from Python: a mapping of dotted paths (str) to values YAML can hold, numpy
     numbers and arrays made plain (``plain``); anything else is an error naming ``name``."""
     if not isinstance(settings, Mapping):
-        raise OptionError(name, _shown(settings), "give a mapping of dotted paths to values, "
+        raise OptionError(name, shown(settings), "give a mapping of dotted paths to values, "
                           "e.g. {'policy.fraction': 0.5}")
     out = {}
     for path, value in settings.items():
         if not isinstance(path, str):
-            raise OptionError(name, _shown(path), "a path is a str, e.g. 'policy.fraction'")
+            raise OptionError(name, shown(path), "a path is a str, e.g. 'policy.fraction'")
         out[path] = plain(value)
         bad = _not_yaml(out[path])
         if bad is not None:
-            raise OptionError(name, f"{path}={_shown(value)}", f"a {type(bad).__name__} is not "
+            raise OptionError(name, f"{path}={shown(value)}", f"a {type(bad).__name__} is not "
                               "a value a scenario holds (give a number, str, bool, date, None, "
                               "or a list or mapping of them)")
     return out
@@ -272,7 +272,7 @@ def _not_yaml(value: object) -> object | None:
     return next((bad for bad in map(_not_yaml, parts) if bad is not None), None)
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
     """A value as an error quotes it: its repr, cut to 60 characters."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
